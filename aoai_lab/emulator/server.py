@@ -1,0 +1,150 @@
+"""Running the emulator: on a background thread (app and tests) or in the foreground (CLI)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import threading
+import time
+from types import TracebackType
+from typing import Any
+
+import h11
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from aoai_lab.emulator.app import REASON_HEADER, EmulatorState, RecordedRequest, StreamDropped, create_app
+from aoai_lab.emulator.config import EmulatorConfig
+
+_REASON = REASON_HEADER.encode()
+
+
+class _ReasonPhraseConnection:
+    """Wraps an ``h11.Connection`` to give responses Azure's own reason phrases.
+
+    ASGI cannot carry a reason phrase, and Azure uses non-standard ones that clients print
+    (``401 PermissionDenied``, ``404 DeploymentNotFound``). The app names the phrase in an internal
+    header; this wrapper moves it into the status line and drops the header.
+    """
+
+    def __init__(self, conn: h11.Connection) -> None:
+        self._conn = conn
+
+    def send(self, event: Any) -> bytes | None:
+        if isinstance(event, h11.Response):
+            reason = next((value for name, value in event.headers if name == _REASON), None)
+            if reason is not None:
+                headers = [(name, value) for name, value in event.headers if name != _REASON]
+                event = h11.Response(status_code=event.status_code, headers=headers, reason=reason)
+        data: bytes | None = self._conn.send(event)
+        return data
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+
+class ReasonPhraseH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol with Azure's reason phrases (see ``_ReasonPhraseConnection``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.conn = _ReasonPhraseConnection(self.conn)  # type: ignore[assignment]
+
+
+class _DroppedStreamFilter(logging.Filter):
+    """Keeps the deliberate ``drop-stream`` fault out of the server log (it is not a crash)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and _contains_drop(record.exc_info[1]))
+
+
+def _contains_drop(error: BaseException | None) -> bool:
+    if isinstance(error, StreamDropped):
+        return True
+    if isinstance(error, BaseExceptionGroup):
+        return any(_contains_drop(inner) for inner in error.exceptions)
+    return error is not None and _contains_drop(error.__cause__ or error.__context__)
+
+
+def _quiet_dropped_streams() -> None:
+    logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _DroppedStreamFilter) for f in logger.filters):
+        logger.addFilter(_DroppedStreamFilter())
+
+
+def _uvicorn_config(state: EmulatorState, host: str, port: int, log_level: str) -> uvicorn.Config:
+    _quiet_dropped_streams()
+    return uvicorn.Config(
+        create_app(state=state),
+        host=host,
+        port=port,
+        http=ReasonPhraseH11Protocol,
+        lifespan="off",
+        log_level=log_level,
+        access_log=False,
+        server_header=False,
+        # A ``timeout`` fault holds a request open; shutting down must not wait for it.
+        timeout_graceful_shutdown=1,
+    )
+
+
+class EmulatorServer:
+    """The emulator on a background thread, bound to a free loopback port.
+
+    ``with EmulatorServer() as emulator:`` starts it and stops it cleanly; ``emulator.endpoint`` is
+    what a learner would paste as ``AZURE_OPENAI_ENDPOINT``.
+    """
+
+    def __init__(self, config: EmulatorConfig | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.config = config or EmulatorConfig()
+        self.state = EmulatorState(self.config)
+        self._host = host
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind((host, port))
+        self.port: int = self._socket.getsockname()[1]
+        self._server = uvicorn.Server(_uvicorn_config(self.state, host, self.port, "warning"))
+        self._thread = threading.Thread(target=self._run, name=f"aoai-emulator-{self.port}", daemon=True)
+
+    @property
+    def endpoint(self) -> str:
+        """The resource endpoint, with the trailing slash the portal shows."""
+        return f"http://{self._host}:{self.port}/"
+
+    def _run(self) -> None:
+        asyncio.run(self._server.serve(sockets=[self._socket]))
+
+    def start(self, timeout: float = 10.0) -> EmulatorServer:
+        """Start serving; returns once the server accepts connections."""
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the emulator did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and wait for the thread to end."""
+        self._server.should_exit = True
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+        self._socket.close()
+
+    def recorded(self) -> list[RecordedRequest]:
+        """What requests carried (only when ``config.record_requests`` is on)."""
+        return self.state.recorded()
+
+    def __enter__(self) -> EmulatorServer:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+def serve_forever(config: EmulatorConfig, host: str, port: int) -> None:
+    """Serve in the foreground until Ctrl+C (``python -m aoai_lab emulator``)."""
+    uvicorn.Server(_uvicorn_config(EmulatorState(config), host, port, "info")).run()
