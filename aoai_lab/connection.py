@@ -255,3 +255,28 @@ def dotenv_text(connection: Connection, *, include_key: bool) -> str:
         f"{ENV_STYLE}={connection.style}",
     ]
     return "\n".join(lines) + "\n"
+
+
+def from_form(
+    endpoint: str,
+    api_key: str,
+    deployment: str,
+    api_version: str,
+    style: ApiStyle,
+    *,
+    configured: Connection | None,
+    demo_root: str,
+) -> Normalised:
+    """The connection the connect page's fields describe.
+
+    A typed key always wins. An empty key field falls back to the server-held key only when the
+    endpoint is the configured one: the server's key must never be sent to an address a session
+    typed (it could be anyone's server).
+    """
+    normalised = from_input(endpoint, api_key, deployment, api_version, style)
+    conn = normalised.connection
+    if not conn.api_key and configured is not None and configured.api_key and conn.root == configured.root:
+        conn = replace(conn, api_key=configured.api_key, source=configured.source)
+    elif conn.root == demo_root.rstrip("/"):
+        conn = replace(conn, source="demo")
+    return Normalised(conn, normalised.notes)

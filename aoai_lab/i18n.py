@@ -51,12 +51,23 @@ def t(key: str, lang: Lang, **params: object) -> str:
     """The text for ``key`` in ``lang``, with ``params`` filled in.
 
     A key missing from the catalog is a bug (tests check both catalogs have the same keys); it
-    shows as the key itself rather than breaking the page.
+    shows as the key itself rather than breaking the page. So does a placeholder with no value.
     """
     text = catalog(lang).get(key)
     if text is None:
         return key
-    return text.format(**params) if params else text
+    try:
+        # Always formatted, so a literal brace is written {{ }} everywhere in the catalog.
+        return text.format_map(_KeepMissing(params))
+    except ValueError:  # a malformed brace in a translation must not break the page
+        return text
+
+
+class _KeepMissing(dict[str, object]):
+    """Leaves a placeholder with no value as it is (``{modelName}`` is literal in Azure's text)."""
+
+    def __missing__(self, name: str) -> str:
+        return "{" + name + "}"
 
 
 def has(key: str, lang: Lang = DEFAULT_LANG) -> bool:

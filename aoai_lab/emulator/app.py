@@ -24,7 +24,7 @@ from starlette.routing import Route
 
 from aoai_lab.emulator import wire
 from aoai_lab.emulator.config import FAULT_HEADER, FAULTS, Deployment, EmulatorConfig
-from aoai_lab.emulator.ratelimit import DeploymentQuota
+from aoai_lab.emulator.ratelimit import Admission, DeploymentQuota
 from aoai_lab.emulator.replies import compose_reply
 from aoai_lab.tokens import estimate_prompt_tokens, message_text, split_tokens
 
@@ -242,14 +242,19 @@ async def _chat(request: Request, state: EmulatorState, style: Style, path_deplo
 
     prompt_tokens = estimate_prompt_tokens(body["messages"])
     limit = _completion_limit(body)
-    admission = state.quotas[deployment.name].admit(prompt_tokens + (limit or 0))
+    quota = state.quotas[deployment.name]
+    if fault == "429":
+        # A simulated 429 is refused, so it spends no quota: the next request must not feel it.
+        admission = Admission(False, 5, "call", quota.requests.remaining, quota.tokens.remaining)
+    else:
+        admission = quota.admit(prompt_tokens + (limit or 0))
     quota_headers = {
         "x-ratelimit-remaining-requests": str(admission.remaining_requests),
         "x-ratelimit-remaining-tokens": str(admission.remaining_tokens),
     }
-    if not admission.allowed or fault == "429":
-        retry_after = admission.retry_after if not admission.allowed else 5
-        exceeded = admission.exceeded or "call"
+    if not admission.allowed:
+        retry_after = admission.retry_after
+        exceeded = admission.exceeded
         headers = {
             **quota_headers,
             "retry-after": str(retry_after),
@@ -351,6 +356,10 @@ def _version_problem(body: Mapping[str, Any], version: str, state: EmulatorState
 
 
 def _parameter_problem(body: Mapping[str, Any], deployment: Deployment) -> Problem | None:
+    options = body.get("stream_options")
+    if options is not None and not isinstance(options, dict):
+        # Was an AttributeError (HTTP 500) when streaming read ``stream_options.include_usage``.
+        return ("Invalid type for 'stream_options': expected an object.", "stream_options", "invalid_type")
     for name in ("max_tokens", "max_completion_tokens"):
         value = body.get(name)
         if value is None:

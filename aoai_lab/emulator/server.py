@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
 import threading
@@ -52,29 +53,30 @@ class ReasonPhraseH11Protocol(H11Protocol):
         self.conn = _ReasonPhraseConnection(self.conn)  # type: ignore[assignment]
 
 
-class _DroppedStreamFilter(logging.Filter):
-    """Keeps the deliberate ``drop-stream`` fault out of the server log (it is not a crash)."""
+class _DeliberateFaultFilter(logging.Filter):
+    """Keeps deliberate faults out of the server log: a ``drop-stream`` cut, and a ``timeout``
+    fault's request still held open when the server stops. Neither is a crash."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.exc_info and _contains_drop(record.exc_info[1]))
+        return not (record.exc_info and _is_deliberate(record.exc_info[1]))
 
 
-def _contains_drop(error: BaseException | None) -> bool:
-    if isinstance(error, StreamDropped):
+def _is_deliberate(error: BaseException | None) -> bool:
+    if isinstance(error, StreamDropped | asyncio.CancelledError):
         return True
     if isinstance(error, BaseExceptionGroup):
-        return any(_contains_drop(inner) for inner in error.exceptions)
-    return error is not None and _contains_drop(error.__cause__ or error.__context__)
+        return any(_is_deliberate(inner) for inner in error.exceptions)
+    return error is not None and _is_deliberate(error.__cause__ or error.__context__)
 
 
-def _quiet_dropped_streams() -> None:
+def _quiet_deliberate_faults() -> None:
     logger = logging.getLogger("uvicorn.error")
-    if not any(isinstance(f, _DroppedStreamFilter) for f in logger.filters):
-        logger.addFilter(_DroppedStreamFilter())
+    if not any(isinstance(f, _DeliberateFaultFilter) for f in logger.filters):
+        logger.addFilter(_DeliberateFaultFilter())
 
 
 def _uvicorn_config(state: EmulatorState, host: str, port: int, log_level: str) -> uvicorn.Config:
-    _quiet_dropped_streams()
+    _quiet_deliberate_faults()
     return uvicorn.Config(
         create_app(state=state),
         host=host,
@@ -104,7 +106,7 @@ class EmulatorServer:
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((host, port))
         self.port: int = self._socket.getsockname()[1]
-        self._server = uvicorn.Server(_uvicorn_config(self.state, host, self.port, "warning"))
+        self._server = uvicorn.Server(_uvicorn_config(self.state, host, self.port, "error"))
         self._thread = threading.Thread(target=self._run, name=f"aoai-emulator-{self.port}", daemon=True)
 
     @property
@@ -147,4 +149,7 @@ class EmulatorServer:
 
 def serve_forever(config: EmulatorConfig, host: str, port: int) -> None:
     """Serve in the foreground until Ctrl+C (``python -m aoai_lab emulator``)."""
-    uvicorn.Server(_uvicorn_config(EmulatorState(config), host, port, "info")).run()
+    # uvicorn shuts down cleanly on Ctrl+C, then re-raises it; without this the learner's
+    # terminal ends in a KeyboardInterrupt traceback and the command exits as if it had failed.
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.Server(_uvicorn_config(EmulatorState(config), host, port, "info")).run()

@@ -118,7 +118,8 @@ def prompt_filtered(results: dict[str, Any]) -> bytes:
         "param": "prompt",
         "code": "content_filter",
         "status": 400,
-        "innererror": {"code": "ResponsibleAIPolicyViolation", "content_filter_result": results},
+        # Categories in Azure's (alphabetical) order, as in the §4.8 capture.
+        "innererror": {"code": "ResponsibleAIPolicyViolation", "content_filter_result": _alphabetical(results)},
     }
     return compact({"error": error})
 
@@ -128,6 +129,11 @@ def compact(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+# A detection result (jailbreak, protected material) keeps the order Azure sends:
+# ``{"filtered":…,"detected":…}`` (§4.8, §5, §6 captures), not alphabetical.
+_DETECTION_KEYS = ["filtered", "detected"]
+
+
 def _alphabetical(value: Any) -> Any:
     if isinstance(value, dict):
         keys = sorted(value)
@@ -135,6 +141,8 @@ def _alphabetical(value: Any) -> Any:
         if "prompt_index" in value:
             keys.remove("prompt_index")
             keys.insert(0, "prompt_index")
+        if sorted(keys) == sorted(_DETECTION_KEYS):
+            keys = list(_DETECTION_KEYS)
         return {key: _alphabetical(value[key]) for key in keys}
     if isinstance(value, list):
         return [_alphabetical(item) for item in value]

@@ -1,0 +1,98 @@
+"""Troubleshoot: every diagnosis with its cause and fix, searchable; in demo mode, try each one."""
+
+import streamlit as st
+
+from aoai_lab.diagnosis import CODES, STEPS, Diagnosis
+from aoai_lab.experiments import BY_CODE, Experiment, Trial, run
+from aoai_lab.recording import trial_records
+from aoai_lab.ui import frame, state
+from aoai_lab.ui.cards import diagnosis_card
+from aoai_lab.ui.demo import demo_connection, is_demo
+from aoai_lab.ui.state import tr
+
+frame.leave_legacy_pages_mode()
+
+TRIALS = "trouble.trials"
+SEARCH = "trouble.search"
+STEP = "trouble.step"
+
+
+def shown_value(field: str, value: str) -> str:
+    """How an experiment's changed value is shown: keys are never printed whole."""
+    if field == "api_key":
+        return f"{value[:3]}… ({len(value)})" if value.strip() else tr("trouble.empty")
+    if len(value) > 80:
+        return value[:77] + "…"
+    return value or tr("trouble.empty")
+
+
+def describe(experiment: Experiment) -> str:
+    parts = [f"`{field}` = `{shown_value(field, value)}`" for field, value in experiment.changes.items()]
+    parts += [f"`{name}` = `{value}`" for name, value in experiment.params.as_dict().items()]
+    if experiment.fault:
+        parts.append(tr("trouble.fault", fault=experiment.fault))
+    how = tr(f"trouble.kind.{experiment.kind}")
+    return f"{how} — " + (", ".join(parts) if parts else tr("trouble.no_change"))
+
+
+def matches(code: str, query: str) -> bool:
+    if not query:
+        return True
+    sample = Diagnosis(code)
+    texts = [code, *(sample.text(part, state.lang()) for part in ("title", "cause", "fix"))]
+    return any(query.lower() in text.lower() for text in texts)
+
+
+def show_trial(trial: Trial) -> None:
+    st.caption(tr("trouble.result"))
+    if trial.report is not None:
+        for rung in trial.report.rungs:
+            st.caption(f"{tr('rung.' + rung.rung)} — {tr('rung.state.' + rung.state)}")
+    if trial.result is not None and trial.result.text:
+        st.markdown(f"> {trial.result.text}")
+    diagnosis_card(trial.diagnosis, key=f"trial-{trial.experiment.code}")
+    if trial.diagnosis.code == trial.experiment.code:
+        st.caption(f":material/check: {tr('trouble.reproduced')}")
+
+
+st.title(tr("trouble.title"))
+st.caption(tr("trouble.intro"))
+
+demo = is_demo(state.connection())
+if not demo:
+    st.info(tr("trouble.demo_only"), icon=":material/science:")
+    if st.button(tr("trouble.use_demo"), icon=":material/science:", key="trouble.use_demo"):
+        state.use_connection(demo_connection())
+        st.rerun()
+
+filters = st.columns([3, 2])
+query = filters[0].text_input(tr("trouble.search"), key=SEARCH, live=True, placeholder=tr("trouble.search_hint"))
+step = filters[1].segmented_control(
+    tr("trouble.step"),
+    options=[1, 2, 3, 4],
+    format_func=lambda n: f"{n}. {tr(f'guide.step{n}.short')}",
+    key=STEP,
+)
+trials: dict[str, Trial] = st.session_state.setdefault(TRIALS, {})
+
+codes = [code for code in CODES if code != "ok" and (step is None or STEPS[code] == step) and matches(code, query)]
+st.caption(tr("trouble.count", shown=len(codes), total=len(CODES) - 1))
+for code in codes:
+    sample = Diagnosis(code)
+    title = sample.text("title", state.lang())
+    with st.expander(f"{title} · `{code}`", expanded=code in trials, icon=":material/report:"):
+        st.caption(tr("card.step", step=sample.step, name=tr(f"guide.step{sample.step}.short")))
+        st.markdown(f"**{tr('card.cause')}** {sample.text('cause', state.lang())}")
+        st.markdown(f"**{tr('card.fix')}** {sample.text('fix', state.lang())}")
+        experiment = BY_CODE.get(code)
+        if experiment is None:
+            st.caption(tr("trouble.no_experiment"))
+        elif demo:
+            st.caption(describe(experiment))
+            if st.button(tr("trouble.try"), key=f"try.{code}", icon=":material/play_arrow:"):
+                with st.spinner(tr("trouble.running")):
+                    trial = run(experiment, state.connection())
+                trials[code] = trial
+                state.record(trial_records(trial))
+            if code in trials:
+                show_trial(trials[code])
