@@ -6,9 +6,18 @@ Each subcommand registers its arguments and a handler; handlers return the exit 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 from collections.abc import Sequence
 
+from aoai_lab.check import HTTP_TIMEOUT, RungResult, run_check
+from aoai_lab.codegen import TARGETS, Target, Unavailable, generate
+from aoai_lab.connection import ApiStyle, Connection, from_input, load_configured
+from aoai_lab.diagnosis import Diagnosis
 from aoai_lab.emulator import DEMO_KEY, DEMO_KEY_2, EmulatorConfig, serve_forever
+from aoai_lab.i18n import DEFAULT_LANG, LANGS, Lang, as_lang, t
+from aoai_lab.models import family_of
+from aoai_lab.request import ChatParams, ChatRequest, Message
 from aoai_lab.versions import load_api_versions
 
 
@@ -49,11 +58,167 @@ def _run_emulator(args: argparse.Namespace) -> int:
     return 0
 
 
+# The tutorial's own values: what a handout shows when nothing is configured.
+TUTORIAL_ENDPOINT = "https://my-aoai-lab.openai.azure.com/"
+TUTORIAL_DEPLOYMENT = "gpt-5.1"
+TUTORIAL_API_VERSION = "2025-04-01-preview"
+
+
+def _add_code(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "code",
+        help="print the code that sends one chat request (for handouts)",
+        description=(
+            "Print Python, curl, PowerShell or raw HTTP code for one chat request. The key is always read "
+            "from AZURE_OPENAI_API_KEY by the generated code, never written into it. Defaults come from "
+            ".env / the environment, else the tutorial's values."
+        ),
+    )
+    parser.add_argument("--lang", choices=TARGETS, help="code language (default: python, or python-v1 for --style v1)")
+    parser.add_argument("--endpoint", help=f"resource endpoint (default: configured, else {TUTORIAL_ENDPOINT})")
+    parser.add_argument("--deployment", help=f"deployment name (default: configured, else {TUTORIAL_DEPLOYMENT})")
+    parser.add_argument(
+        "--api-version", help=f"api-version (default: configured, else {TUTORIAL_API_VERSION}; none on v1)"
+    )
+    parser.add_argument("--style", choices=("classic", "v1"), help="API style (default: from --lang or configured)")
+    parser.add_argument("--system", help="system prompt")
+    parser.add_argument("--message", action="append", help="a user message (repeatable; default: the tutorial's)")
+    parser.add_argument("--stream", action="store_true", help="stream the reply")
+    parser.add_argument("--max-tokens", type=int, help="reply length limit (parameter name follows the model family)")
+    parser.add_argument("--ui-lang", choices=LANGS, default=DEFAULT_LANG, help="language of comments and notes")
+    parser.set_defaults(handler=_run_code)
+
+
+def _code_style(args: argparse.Namespace, configured: Connection | None) -> ApiStyle:
+    """--style, else what --lang implies, else the configured style."""
+    if args.style:
+        style: ApiStyle = args.style
+        return style
+    if args.lang in ("python", "python-v1"):
+        return "v1" if args.lang == "python-v1" else "classic"
+    return configured.style if configured else "classic"
+
+
+def _code_connection(args: argparse.Namespace) -> Connection:
+    """The connection the handout is for; the key is left out because the CLI never inlines it."""
+    normalised = load_configured()
+    configured = normalised.connection if normalised else None
+    style = _code_style(args, configured)
+    if args.api_version is not None:
+        api_version = args.api_version
+    elif configured and configured.style == style and configured.api_version:
+        api_version = configured.api_version
+    else:
+        # A dated version on the v1 route is a 400: v1 gets none unless asked for.
+        api_version = TUTORIAL_API_VERSION if style == "classic" else ""
+    return from_input(
+        args.endpoint or (configured.endpoint if configured else "") or TUTORIAL_ENDPOINT,
+        "",
+        args.deployment or (configured.deployment if configured else "") or TUTORIAL_DEPLOYMENT,
+        api_version,
+        style=style,
+    ).connection
+
+
+def _code_request(args: argparse.Namespace, deployment: str, lang: Lang) -> ChatRequest:
+    params = ChatParams.for_family(family_of(deployment), max_length=args.max_tokens)
+    system = (Message("system", args.system),) if args.system else ()
+    users = tuple(Message("user", text) for text in (args.message or [t("code.cli.default_message", lang)]))
+    return ChatRequest(messages=system + users, params=params, stream=args.stream)
+
+
+def _run_code(args: argparse.Namespace) -> int:
+    lang = as_lang(args.ui_lang)
+    connection = _code_connection(args)
+    target: Target = args.lang or ("python-v1" if connection.style == "v1" else "python")
+    try:
+        snippet = generate(target, connection, _code_request(args, connection.deployment, lang), lang=lang)
+    except Unavailable as error:
+        print(t(error.reason, lang), file=sys.stderr)
+        return 2
+    # The code alone on stdout (so it can be redirected into a file); the notes on stderr.
+    print(snippet.code, end="")
+    for note in snippet.notes:
+        print(f"- {t(note, lang)}", file=sys.stderr)
+    return 0
+
+
+def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "check",
+        help="check a connection rung by rung and explain any failure",
+        description=(
+            "Check endpoint, key, deployment and api-version: pre-flight, DNS, TCP/TLS, the key, then a "
+            "1-token call. Values default to .env / the environment. Exit status 0 only when it works. "
+            "The key is never printed."
+        ),
+    )
+    parser.add_argument("--endpoint", help="resource endpoint (default: AZURE_OPENAI_ENDPOINT)")
+    parser.add_argument("--key", help="API key (default: AZURE_OPENAI_API_KEY)")
+    parser.add_argument("--deployment", help="deployment name (default: AZURE_OPENAI_DEPLOYMENT)")
+    parser.add_argument("--api-version", help="api-version (default: OPENAI_API_VERSION)")
+    parser.add_argument("--style", choices=("classic", "v1"), help="API style (default: AOAI_LAB_API_STYLE or classic)")
+    parser.add_argument("--json", action="store_true", help="print the rungs and the diagnosis as JSON")
+    parser.add_argument("--lang", choices=LANGS, default=DEFAULT_LANG, help="language of the explanation")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=HTTP_TIMEOUT,
+        help=f"seconds to wait for each HTTP answer (default: {HTTP_TIMEOUT:g})",
+    )
+    parser.set_defaults(handler=_run_check)
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    lang = as_lang(args.lang)
+    configured = load_configured()
+    base = configured.connection if configured else Connection("", "", "", "")
+    style: ApiStyle = args.style or base.style
+    normalised = from_input(
+        args.endpoint if args.endpoint is not None else base.endpoint,
+        args.key if args.key is not None else base.api_key,
+        args.deployment if args.deployment is not None else base.deployment,
+        args.api_version if args.api_version is not None else base.api_version,
+        style=style,
+    )
+    report = run_check(
+        normalised, on_rung=None if args.json else lambda rung: print(_rung_line(rung, lang), flush=True)
+    )
+    if args.json:
+        print(json.dumps(report.to_dict(lang), ensure_ascii=False, indent=2))
+    else:
+        print()
+        print(_explanation(report.diagnosis, lang))
+        if report.ok:
+            print(f"{t('card.model', lang)}: {report.model} · {t('card.region', lang)}: {report.region}")
+    return 0 if report.ok else 1
+
+
+def _rung_line(rung: RungResult, lang: Lang) -> str:
+    marks = {"ok": "✔", "warning": "!", "failed": "✘", "skipped": "·"}
+    facts = ", ".join(f"{t('rung.fact.' + name, lang)} {value}" for name, value in rung.facts.items() if value)
+    timing = f" {rung.duration_ms:.0f} ms" if rung.state != "skipped" else ""
+    line = f"{marks[rung.state]} {t('rung.' + rung.rung, lang)}: {t('rung.state.' + rung.state, lang)}{timing}"
+    return f"{line} ({facts})" if facts else line
+
+
+def _explanation(diagnosis: Diagnosis, lang: Lang) -> str:
+    step = t("card.step", lang, step=diagnosis.step, name=t(f"guide.step{diagnosis.step}.short", lang))
+    lines = [f"{diagnosis.title(lang)}  [{diagnosis.code} · {step}]"]
+    if not diagnosis.ok:
+        lines += [f"{t('card.cause', lang)} {diagnosis.cause(lang)}", f"{t('card.fix', lang)} {diagnosis.fix(lang)}"]
+    lines += [f"* {hint}" for hint in diagnosis.hint_texts(lang)]
+    lines += [f"  {t('card.ev.' + name, lang)}: {value}" for name, value in diagnosis.evidence.items()]
+    return "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m aoai_lab`` parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="python -m aoai_lab", description="AOAI Lab command line")
     sub = parser.add_subparsers(dest="command", required=True)
     _add_emulator(sub)
+    _add_check(sub)
+    _add_code(sub)
     return parser
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 
 from aoai_lab.client import ChatResult
 from aoai_lab.connection import Connection
@@ -122,7 +122,9 @@ def to_json(entries: Sequence[Entry], system_prompt: str, params: ChatParams, de
     return json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8")
 
 
-def relabel_cut(entry: Entry) -> Entry:
-    """A copy of a reply marked as cut (used when a stream is abandoned by a rerun)."""
-    info = entry.info or ReplyInfo()
-    return replace(entry, info=replace(info, interrupted=True))
+def last_question(entries: Sequence[Entry]) -> list[Entry]:
+    """The conversation as it was when the last question was sent (its reply left out)."""
+    items = list(entries)
+    while items and items[-1].role != "user":
+        items.pop()
+    return items

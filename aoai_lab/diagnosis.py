@@ -131,9 +131,17 @@ class Diagnosis:
         """The tutorial step (1-4) where the fix lies."""
         return STEPS[self.code]
 
-    def text(self, part: Literal["title", "cause", "fix"], lang: Lang) -> str:
-        """The title, cause or fix in ``lang``."""
-        return t(f"diag.{self.code}.{part}", lang, **self.params)
+    def title(self, lang: Lang) -> str:
+        """What happened, in one line."""
+        return t(f"diag.{self.code}.title", lang, **self.params)
+
+    def cause(self, lang: Lang) -> str:
+        """Why it happened."""
+        return t(f"diag.{self.code}.cause", lang, **self.params)
+
+    def fix(self, lang: Lang) -> str:
+        """What to do about it."""
+        return t(f"diag.{self.code}.fix", lang, **self.params)
 
     def hint_texts(self, lang: Lang) -> list[str]:
         """The extra explanations in ``lang``."""
@@ -145,9 +153,9 @@ class Diagnosis:
             "code": self.code,
             "step": self.step,
             "severity": self.severity,
-            "title": self.text("title", lang),
-            "cause": self.text("cause", lang),
-            "fix": self.text("fix", lang),
+            "title": self.title(lang),
+            "cause": self.cause(lang),
+            "fix": self.fix(lang),
             "hints": self.hint_texts(lang),
             "evidence": dict(self.evidence.items()),
         }

@@ -10,6 +10,7 @@ from typing import Literal
 
 from aoai_lab.check import CheckReport
 from aoai_lab.connection import ApiStyle, Connection
+from aoai_lab.preflight import is_loopback
 from aoai_lab.versions import load_api_versions
 
 Role = Literal["endpoint", "path", "deployment", "api_version"]
@@ -34,11 +35,11 @@ class Segment:
 def masked_root(connection: Connection) -> str:
     """The endpoint with the resource name hidden (presenter mode): ``https://•••.openai.azure.com``."""
     root = connection.root
+    if not connection.host or is_loopback(connection.host) or connection.host.replace(".", "").isdigit():
+        return root  # the local demo's address is not a secret
     scheme, _, rest = root.partition("://")
     name, dot, domain = rest.partition(".")
-    if not dot:
-        return root
-    return f"{scheme}://{'•' * 3}.{domain}" if name else root
+    return f"{scheme}://{'•' * 3}.{domain}" if name and dot else root
 
 
 def url_anatomy(connection: Connection, *, mask_host: bool = False) -> list[Segment]:

@@ -151,7 +151,7 @@ with st.container(border=True, key="connect-form"):
     st.text_input(
         f"{tr('connect.field.endpoint')} · `{ENV_ENDPOINT}`",
         key=KEYS["endpoint"],
-        placeholder="https://my-aoai-lab.openai.azure.com/",
+        placeholder=tr("connect.placeholder.endpoint"),
         help=tr("connect.help.endpoint"),
         on_change=tidy,
         args=("endpoint",),
@@ -178,7 +178,7 @@ with st.container(border=True, key="connect-form"):
     st.text_input(
         f"{tr('connect.field.deployment')} · `{ENV_DEPLOYMENT}`",
         key=KEYS["deployment"],
-        placeholder="gpt-5.1",
+        placeholder=tr("connect.placeholder.deployment"),
         help=tr("connect.help.deployment"),
         on_change=tidy,
         args=("deployment",),

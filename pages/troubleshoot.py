@@ -39,7 +39,7 @@ def matches(code: str, query: str) -> bool:
     if not query:
         return True
     sample = Diagnosis(code)
-    texts = [code, *(sample.text(part, state.lang()) for part in ("title", "cause", "fix"))]
+    texts = [code, sample.title(state.lang()), sample.cause(state.lang()), sample.fix(state.lang())]
     return any(query.lower() in text.lower() for text in texts)
 
 
@@ -79,11 +79,11 @@ codes = [code for code in CODES if code != "ok" and (step is None or STEPS[code]
 st.caption(tr("trouble.count", shown=len(codes), total=len(CODES) - 1))
 for code in codes:
     sample = Diagnosis(code)
-    title = sample.text("title", state.lang())
+    title = sample.title(state.lang())
     with st.expander(f"{title} · `{code}`", expanded=code in trials, icon=":material/report:"):
         st.caption(tr("card.step", step=sample.step, name=tr(f"guide.step{sample.step}.short")))
-        st.markdown(f"**{tr('card.cause')}** {sample.text('cause', state.lang())}")
-        st.markdown(f"**{tr('card.fix')}** {sample.text('fix', state.lang())}")
+        st.markdown(f"**{tr('card.cause')}** {sample.cause(state.lang())}")
+        st.markdown(f"**{tr('card.fix')}** {sample.fix(state.lang())}")
         experiment = BY_CODE.get(code)
         if experiment is None:
             st.caption(tr("trouble.no_experiment"))

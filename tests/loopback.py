@@ -40,7 +40,9 @@ def silent_server() -> Iterator[int]:
 
 
 @contextmanager
-def web_server(status: int = 200, body: bytes = b"<html>portal</html>", content_type: str = "text/html") -> Iterator[int]:
+def web_server(
+    status: int = 200, body: bytes = b"<html>portal</html>", content_type: str = "text/html"
+) -> Iterator[int]:
     """A plain HTTP server that answers every request the same way (a portal page, a captive login)."""
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -56,7 +58,7 @@ def web_server(status: int = 200, body: bytes = b"<html>portal</html>", content_
 
         do_GET = do_POST = _answer
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 
 import httpx2
 import pytest
@@ -93,7 +93,8 @@ def test_a_dropped_stream_keeps_the_partial_reply(emulator: EmulatorServer) -> N
 
 def test_an_abandoned_stream_records_its_partial_text(emulator: EmulatorServer) -> None:
     stream = stream_chat(conn(emulator), HELLO, batch_interval=0)
-    iterator: Iterator[str] = iter(stream)
+    iterator = iter(stream)
+    assert isinstance(iterator, Generator)
     first = next(iterator)
     iterator.close()  # what a Streamlit rerun does to a running generator
     assert stream.result is not None and stream.result.interrupted
@@ -141,7 +142,7 @@ def test_rate_limit_from_a_real_quota() -> None:
     assert first.ok
     assert second.diagnosis.code == "rate_limited"
     assert int(second.diagnosis.params["seconds"]) >= 1
-    assert second.diagnosis.params["seconds"] in second.diagnosis.text("title", "en")
+    assert second.diagnosis.params["seconds"] in second.diagnosis.title("en")
 
 
 def test_model_family_parameter_errors(emulator: EmulatorServer) -> None:
@@ -151,7 +152,10 @@ def test_model_family_parameter_errors(emulator: EmulatorServer) -> None:
     assert result.diagnosis.params["param"] == "max_tokens"
     assert result.diagnosis.hints == ("diag.hint.max_tokens_reasoning",)
     result = chat(reasoning, HELLO.with_params(ChatParams(temperature=0.2)))
-    assert (result.diagnosis.code, result.diagnosis.hints) == ("unsupported_parameter", ("diag.hint.temperature_reasoning",))
+    assert (result.diagnosis.code, result.diagnosis.hints) == (
+        "unsupported_parameter",
+        ("diag.hint.temperature_reasoning",),
+    )
     result = chat(reasoning, HELLO.with_params(ChatParams(reasoning_effort="extreme")))
     assert (result.diagnosis.code, result.diagnosis.hints) == ("unsupported_parameter", ("diag.hint.reasoning_effort",))
     # The same parameters named for the family work.
@@ -160,7 +164,9 @@ def test_model_family_parameter_errors(emulator: EmulatorServer) -> None:
 
 
 def test_a_parameter_newer_than_the_api_version(emulator: EmulatorServer) -> None:
-    stream = stream_chat(conn(emulator, api_version="2024-06-01"), ChatRequest(HELLO.messages, stream=True, include_usage=True))
+    stream = stream_chat(
+        conn(emulator, api_version="2024-06-01"), ChatRequest(HELLO.messages, stream=True, include_usage=True)
+    )
     drain(stream)
     assert stream.result is not None and stream.result.diagnosis.code == "unknown_parameter"
     assert stream.result.diagnosis.params["param"] == "stream_options"
@@ -197,7 +203,9 @@ def test_content_filter_in_the_prompt_and_in_the_reply(emulator: EmulatorServer)
 
 def test_bearer_key_on_the_classic_route(emulator: EmulatorServer) -> None:
     url = f"{emulator.endpoint}openai/deployments/gpt-4o-mini/chat/completions?api-version=2024-10-21"
-    response = httpx2.post(url, headers={"Authorization": f"Bearer {DEMO_KEY}"}, json={"messages": [{"role": "user", "content": "hi"}]})
+    response = httpx2.post(
+        url, headers={"Authorization": f"Bearer {DEMO_KEY}"}, json={"messages": [{"role": "user", "content": "hi"}]}
+    )
     context = CallContext(deployment="gpt-4o-mini", api_version="2024-10-21", url=url)
     diagnosis = from_http(response.status_code, response.content, dict(response.headers), context)
     assert diagnosis.code == "auth_bearer_on_classic"
@@ -239,7 +247,13 @@ def test_the_sdk_never_reads_the_servers_key(emulator: EmulatorServer, monkeypat
 
 def test_messages_roundtrip_exactly(emulator: EmulatorServer) -> None:
     tricky = "따옴표 \" ' $HOME `x` %PATH% ^ ! \\ \n\t 🎉"
-    request = ChatRequest((Message("system", "sys"), Message("user", tricky)), ChatParams(max_tokens=30, temperature=0.5))
+    request = ChatRequest(
+        (Message("system", "sys"), Message("user", tricky)), ChatParams(max_tokens=30, temperature=0.5)
+    )
     chat(conn(emulator), request)
-    received = [r for r in emulator.recorded() if r.body and isinstance(r.body, dict) and r.body.get("messages", [{}])[-1].get("content") == tricky]
+    received = [
+        r
+        for r in emulator.recorded()
+        if r.body and isinstance(r.body, dict) and r.body.get("messages", [{}])[-1].get("content") == tricky
+    ]
     assert received and received[-1].body == request.body("gpt-4o-mini")

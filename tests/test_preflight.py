@@ -17,7 +17,9 @@ HEX_KEY = "0123456789abcdef0123456789ABCDEF"
 CASK_KEY = "A" * 52 + "JQQ" + "J99" + "x" + "B" + "c" * 12 + "AAAB" + "ACOG" + "1234"
 ENDPOINT = "https://my-aoai-lab.openai.azure.com/"
 # A catalog placeholder left in a text ({resource-name} and {modelName} are literal on purpose).
-UNFILLED = re.compile(r"\{(deployment|api_version|param|host|seconds|suggestion|latest_ga|latest_preview|field|length|endpoint|received)\}")
+UNFILLED = re.compile(
+    r"\{(deployment|api_version|param|host|seconds|suggestion|latest_ga|latest_preview|field|length|endpoint|received)\}"
+)
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,9 @@ CORPUS: list[Case] = [
     Case(endpoint="https://my-aoai-lab.openai.azure.co/", expect=(("endpoint_host_typo", "error"),)),
     Case(endpoint="https://my-aoai-lab.openai-azure.com/", expect=(("endpoint_host_typo", "error"),)),
     Case(endpoint="https://my-aoai-lab.openai.azur.com/", expect=(("endpoint_host_typo", "error"),)),
-    Case(endpoint="https://api.openai.com/v1", expect=(("endpoint_not_azure", "warning"), ("endpoint_has_path", "error"))),
+    Case(
+        endpoint="https://api.openai.com/v1", expect=(("endpoint_not_azure", "warning"), ("endpoint_has_path", "error"))
+    ),
     Case(endpoint="https://gateway.contoso.com/", expect=(("endpoint_not_azure", "warning"),)),
     Case(
         endpoint="https://my-hub.services.ai.azure.com/api/projects/my-project",
@@ -188,7 +192,9 @@ def test_the_corpus_is_large_enough() -> None:
     assert len(CORPUS) >= 50
 
 
-@pytest.mark.parametrize("case", CORPUS, ids=lambda c: f"{c.endpoint[:40]}|{c.key[:6]}|{c.deployment[:20]}|{c.api_version}")
+@pytest.mark.parametrize(
+    "case", CORPUS, ids=lambda c: f"{c.endpoint[:40]}|{c.key[:6]}|{c.deployment[:20]}|{c.api_version}"
+)
 def test_preflight_corpus(case: Case) -> None:
     normalised = from_input(case.endpoint, case.key, case.deployment, case.api_version, case.style)  # type: ignore[arg-type]
     findings = run(normalised)
@@ -213,10 +219,10 @@ def test_preflight_corpus(case: Case) -> None:
         diagnosis = finding.diagnosis()
         for lang in LANGS:
             for part in ("title", "cause", "fix"):
-                text = diagnosis.text(part, lang)  # type: ignore[arg-type]
+                text = getattr(diagnosis, part)(lang)
                 assert text and not text.startswith("diag."), text
                 assert not UNFILLED.search(text), text
-            for hint in diagnosis.hint_texts(lang):  # type: ignore[arg-type]
+            for hint in diagnosis.hint_texts(lang):
                 assert not UNFILLED.search(hint), hint
 
 

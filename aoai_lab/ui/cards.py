@@ -15,15 +15,15 @@ _ICONS = {"error": ":material/error:", "warning": ":material/warning:", "info": 
 def diagnosis_card(diagnosis: Diagnosis, *, key: str) -> None:
     """The card for one diagnosis: title, tutorial step, cause, fix, hints and redacted evidence."""
     with st.container(border=True, key=f"diag-{key}"):
-        title = diagnosis.text("title", lang())
+        title = diagnosis.title(lang())
         banner = st.error if diagnosis.severity == "error" else st.warning
         banner(f"**{title}**", icon=_ICONS[diagnosis.severity])
         st.caption(
             tr("card.step", step=diagnosis.step, name=tr(f"guide.step{diagnosis.step}.short"))
             + f" · `{diagnosis.code}`"
         )
-        st.markdown(f"**{tr('card.cause')}** {diagnosis.text('cause', lang())}")
-        st.markdown(f"**{tr('card.fix')}** {diagnosis.text('fix', lang())}")
+        st.markdown(f"**{tr('card.cause')}** {diagnosis.cause(lang())}")
+        st.markdown(f"**{tr('card.fix')}** {diagnosis.fix(lang())}")
         for hint in diagnosis.hint_texts(lang()):
             st.info(hint, icon=":material/lightbulb:")
         evidence = list(diagnosis.evidence.items())
@@ -37,14 +37,14 @@ def diagnosis_card(diagnosis: Diagnosis, *, key: str) -> None:
 def success_card(report: CheckReport) -> None:
     """The card for a check that passed: model, family, region, latency."""
     with st.container(border=True, key="check-success"):
-        st.success(f"**{report.diagnosis.text('title', lang())}**", icon=":material/check_circle:")
+        st.success(f"**{report.diagnosis.title(lang())}**", icon=":material/check_circle:")
         cols = st.columns(4)
         cols[0].metric(tr("card.model"), report.model or "—")
         cols[1].metric(tr("card.family"), tr(f"family.{report.family}"))
         cols[2].metric(tr("card.region"), report.region or "—")
         latency = f"{report.latency_ms:.0f} ms" if report.latency_ms is not None else "—"
         cols[3].metric(tr("card.latency"), latency)
-        st.markdown(report.diagnosis.text("fix", lang()))
+        st.markdown(report.diagnosis.fix(lang()))
 
 
 def finding_line(finding: Finding) -> None:
@@ -55,7 +55,7 @@ def finding_line(finding: Finding) -> None:
             st.caption(f":material/auto_fix_high: {hint}")
         return
     diagnosis = finding.diagnosis()
-    message = f"**{diagnosis.text('title', language)}** — {diagnosis.text('fix', language)}"
+    message = f"**{diagnosis.title(language)}** — {diagnosis.fix(language)}"
     for hint in diagnosis.hint_texts(language):
         message += f"\n\n{hint}"
     (st.error if finding.severity == "error" else st.warning)(message, icon=_ICONS[finding.severity])

@@ -38,6 +38,8 @@ PAGE_SPECS: tuple[PageSpec, ...] = (
     PageSpec("guide.py", ":material/menu_book:", default=True),
     PageSpec("connect.py", ":material/cable:"),
     PageSpec("chat.py", ":material/chat:"),
+    PageSpec("code.py", ":material/code:"),
+    PageSpec("log.py", ":material/monitoring:"),
     PageSpec("troubleshoot.py", ":material/build:"),
 )
 

@@ -1,0 +1,490 @@
+"""The Streamlit app under AppTest: every page in both languages, and the main flows for real.
+
+The app's client talks over real HTTP to the in-process demo emulator (paced at 0 here).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from aoai_lab.conversation import Entry, ReplyInfo
+from aoai_lab.diagnosis import CODES, STEPS
+from aoai_lab.emulator import DEMO_KEY
+from aoai_lab.i18n import LANGS, t
+from aoai_lab.ui.frame import PAGE_SPECS
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+PAGE_FILES = sorted(p.name for p in (ROOT / "pages").glob("*.py"))
+WRONG_KEY = "0123456789abcdef" * 2  # well-formed, not accepted by the emulator
+TIMEOUT = 60
+PAGE_TITLES = {
+    "guide.py": "guide.title",
+    "connect.py": "connect.title",
+    "chat.py": "chat.title",
+    "code.py": "code.page.title",
+    "log.py": "log.title",
+    "troubleshoot.py": "trouble.title",
+}
+
+
+@pytest.fixture(autouse=True)
+def _instant_demo(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Nothing configured on this "server": the app starts on the offline demo.
+    for name in ("AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_DEPLOYMENT", "OPENAI_API_VERSION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AOAI_LAB_DEMO_TOKENS_PER_SECOND", "0")
+    monkeypatch.chdir(ROOT / "tests")  # no .env here
+
+
+def app(lang: str = "ko") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["lang"] = lang
+    return at.run()
+
+
+def visit(at: AppTest, page: str) -> AppTest:
+    return at.switch_page(f"pages/{page}").run()
+
+
+def shown_text(at: AppTest) -> Iterator[tuple[str, str]]:
+    """Every element's type and protobuf text, except password fields (whose value is the key)."""
+
+    def walk(node: Any) -> Iterator[Any]:
+        children = getattr(node, "children", None)
+        if isinstance(children, dict):
+            for child in children.values():
+                yield from walk(child)
+        else:
+            yield node
+
+    for element in walk(at._tree):
+        proto = getattr(element, "proto", None)
+        if proto is None or (type(element).__name__ == "TextInput" and getattr(proto, "type", 0) == 1):
+            continue
+        yield type(element).__name__, str(proto)
+
+
+def no_errors(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+# --- structure -------------------------------------------------------------------------------
+
+
+def test_every_page_file_is_registered_and_every_entry_has_a_file() -> None:
+    assert sorted(spec.file for spec in PAGE_SPECS) == PAGE_FILES
+
+
+def test_session_state_is_initialised_once() -> None:
+    at = app()
+    at.session_state["chat_entries"] = [Entry("user", "kept")]
+    at.run()
+    assert at.session_state["chat_entries"] == [Entry("user", "kept")]
+    assert at.session_state["connection"].source == "demo"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("page", PAGE_FILES)
+def test_every_page_renders_in_both_languages(page: str, lang: str) -> None:
+    at = visit(app(lang), page)
+    no_errors(at)
+    title = t(PAGE_TITLES[page], lang)  # type: ignore[arg-type]
+    assert [e.value for e in at.title] == [title]
+    # The frame is there on every page: language switch, presenter mode, connection status.
+    assert at.sidebar.toggle[0].label == t("sidebar.presenter", lang)  # type: ignore[arg-type]
+    sidebar_text = " ".join(c.value for c in at.sidebar.caption)
+    assert t("sidebar.deployment", lang) in sidebar_text  # type: ignore[arg-type]
+
+
+def test_switching_language_translates_the_page() -> None:
+    at = visit(app("ko"), "connect.py")
+    assert at.title[0].value == t("connect.title", "ko")
+    at.sidebar.button_group[0].set_value("en").run()
+    assert at.title[0].value == t("connect.title", "en")
+    assert at.button(key="connect.check").label == t("connect.check", "en")
+
+
+def test_only_the_demo_emulator_is_cached_across_sessions() -> None:
+    # st.cache_* is shared by every user: it may hold nothing per user and no key.
+    cached = []
+    for path in [*ROOT.glob("pages/*.py"), ROOT / "app.py", *(ROOT / "aoai_lab").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                decorators = [ast.unparse(d) for d in node.decorator_list]
+                if any("cache_" in d for d in decorators):
+                    cached.append(f"{path.name}:{node.name}")
+    assert cached == ["demo.py:demo_server"]
+
+
+# --- connect ---------------------------------------------------------------------------------
+
+
+def test_demo_connect_check_passes_and_records_each_rung() -> None:
+    at = visit(app(), "connect.py")
+    at.button(key="connect.demo_button").click().run()
+    no_errors(at)
+    assert at.success[0].value == f"**{t('diag.ok.title', 'ko')}**"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[t("card.model", "ko")] == "gpt-5.1-2025-11-13"
+    assert metrics[t("card.family", "ko")] == t("family.reasoning", "ko")
+    log = at.session_state["request_log"]
+    assert [r.operation for r in log.records] == ["dns", "tcp_tls", "models", "check_chat"]
+    assert all(r.code == "ok" for r in log.records)
+    assert not at.download_button(key="connect.download_env").disabled
+
+
+def test_wrong_key_gets_a_diagnosis_then_the_fix_works() -> None:
+    at = visit(app(), "connect.py")
+    at.text_input(key="connect.api_key").set_value(WRONG_KEY).run()
+    at.button(key="connect.check").click().run()
+    no_errors(at)
+    assert t("diag.auth_invalid_key.title", "ko") in at.error[0].value
+    assert at.session_state["last_check"].diagnosis.code == "auth_invalid_key"
+    # The active (validated) connection is untouched by a failed check.
+    assert at.session_state["connection"].api_key == DEMO_KEY
+    at.text_input(key="connect.api_key").set_value(DEMO_KEY).run()
+    at.button(key="connect.check").click().run()
+    assert at.session_state["last_check"].ok
+
+
+def test_the_key_is_never_shown_as_text() -> None:
+    at = visit(app(), "connect.py")
+    at.text_input(key="connect.api_key").set_value(WRONG_KEY).run()
+    at.button(key="connect.check").click().run()
+    for page in ("connect.py", "chat.py", "guide.py", "troubleshoot.py"):
+        visit(at, page)
+        leaks = [kind for kind, text in shown_text(at) if WRONG_KEY in text or DEMO_KEY in text]
+        assert leaks == [], page
+
+
+def test_a_pasted_request_url_is_split_into_its_fields() -> None:
+    at = visit(app(), "connect.py")
+    url = "https://my-aoai-lab.openai.azure.com/openai/deployments/my-gpt/chat/completions?api-version=2024-10-21"
+    at.text_input(key="connect.endpoint").set_value(f'  "{url}"\n').run()
+    no_errors(at)
+    assert at.text_input(key="connect.endpoint").value == "https://my-aoai-lab.openai.azure.com/"
+    assert at.text_input(key="connect.deployment").value == "my-gpt"
+    assert at.text_input(key="connect.api_version").value == "2024-10-21"
+    assert any("my-aoai-lab.openai.azure.com" in c.value for c in at.caption)
+
+
+def test_findings_appear_under_the_fields() -> None:
+    at = visit(app(), "connect.py")
+    at.text_input(key="connect.endpoint").set_value("https://portal.azure.com/#home").run()
+    at.text_input(key="connect.api_version").set_value("0613").run()
+    errors = " ".join(e.value for e in at.error)
+    assert t("diag.endpoint_is_portal.title", "ko") in errors
+    assert t("diag.api_version_is_model_version.title", "ko") in errors
+    before = len(at.session_state["request_log"])
+    at.button(key="connect.check").click().run()
+    assert at.session_state["last_check"].diagnosis.code == "endpoint_is_portal"
+    assert len(at.session_state["request_log"]) == before  # pre-flight sends nothing
+
+
+def test_presenter_mode_hides_the_key_field() -> None:
+    at = visit(app(), "connect.py")
+    assert any(ti.key == "connect.api_key" for ti in at.text_input)
+    at.sidebar.toggle[0].set_value(True).run()
+    assert all(ti.key != "connect.api_key" for ti in at.text_input)
+
+
+def test_diagnostic_report_has_no_key() -> None:
+    at = visit(app(), "connect.py")
+    at.button(key="connect.demo_button").click().run()
+    report = [c.value for c in at.code if "AOAI Lab diagnostic report" in c.value]
+    assert report and DEMO_KEY not in report[0]
+    assert "loopback (offline demo)" in report[0] and "last check: ok" in report[0]
+
+
+def test_a_server_configured_key_stays_on_the_server(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    server_key = "fedcba9876543210" * 2
+    from aoai_lab.ui.demo import demo_server
+
+    monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", demo_server().endpoint)
+    monkeypatch.setenv("AZURE_OPENAI_API_KEY", server_key)
+    monkeypatch.setenv("AZURE_OPENAI_DEPLOYMENT", "gpt-4o-mini")
+    monkeypatch.setenv("OPENAI_API_VERSION", "2024-10-21")
+    at = visit(app(), "connect.py")
+    assert at.session_state["connection"].source == "env"
+    assert at.text_input(key="connect.api_key").value == ""  # never put in a field
+    assert all(server_key not in text for _, text in shown_text(at))
+    # Aimed at another host, an empty key field does not borrow the server's key.
+    at.text_input(key="connect.endpoint").set_value("https://evil.example.com/").run()
+    at.button(key="connect.check").click().run()
+    assert at.session_state["last_check"].diagnosis.code == "key_missing"
+
+
+# --- chat ------------------------------------------------------------------------------------
+
+
+def chat_at() -> AppTest:
+    at = visit(app(), "connect.py")
+    at.button(key="connect.demo_button").click().run()
+    return visit(at, "chat.py")
+
+
+def test_chat_streams_a_reply_with_tokens_and_latency() -> None:
+    at = chat_at()
+    at.chat_input(key="chat.input").set_value("안녕! 배포 이름이 뭐야?").run()
+    no_errors(at)
+    user, assistant = at.chat_message[0], at.chat_message[1]
+    assert user.name == "user" and assistant.name == "assistant"
+    assert assistant.markdown[0].value.startswith("[오프라인 데모 · gpt-5.1]")
+    caption = assistant.caption[0].value
+    assert "토큰 입력" in caption and "첫 토큰" in caption
+    record = at.session_state["request_log"].records[-1]
+    assert (record.page, record.operation, record.code, record.streamed) == ("chat", "chat_stream", "ok", True)
+    assert record.completion_tokens and record.ttft_ms is not None
+
+
+def test_chat_parameters_follow_the_model_family() -> None:
+    at = chat_at()
+    labels = [n.label for n in at.sidebar.number_input]
+    assert labels == [t("chat.max_completion_tokens", "ko")]
+    assert [s.label for s in at.sidebar.selectbox] == [t("chat.reasoning_effort", "ko")]
+    assert not at.sidebar.slider
+    # A classic model gets temperature and max_tokens instead.
+    at = visit(app(), "connect.py")
+    at.text_input(key="connect.deployment").set_value("gpt-4o-mini").run()
+    at.button(key="connect.check").click().run()
+    visit(at, "chat.py")
+    assert [n.label for n in at.sidebar.number_input] == [t("chat.max_tokens", "ko")]
+    assert [s.label for s in at.sidebar.slider] == [t("chat.temperature", "ko")]
+
+
+def test_a_failed_request_keeps_history_and_prompt_and_retry_works() -> None:
+    at = chat_at()
+    at.chat_input(key="chat.input").set_value("first question").run()
+    # Point the session at a deployment that does not exist; the next call fails.
+    at.session_state["connection"] = at.session_state["connection"].with_values(deployment="gpt-4o")
+    at.chat_input(key="chat.input").set_value("second question").run()
+    no_errors(at)
+    entries = at.session_state["chat_entries"]
+    assert [e.role for e in entries] == ["user", "assistant", "user"]
+    assert entries[-1].content == "second question"
+    assert t("diag.deployment_not_found.title", "ko").split("'")[0] in at.error[0].value
+    assert any(t("diag.hint.model_name", "ko", deployment="gpt-4o") == i.value for i in at.info)
+    # Fix the connection, retry with one click: the kept question gets its answer.
+    at.session_state["connection"] = at.session_state["connection"].with_values(deployment="gpt-5.1")
+    at.button(key="chat.retry_button").click().run()
+    entries = at.session_state["chat_entries"]
+    assert [e.role for e in entries] == ["user", "assistant", "user", "assistant"]
+    assert at.session_state["chat_failure"] is None
+
+
+def test_a_broken_stream_keeps_the_partial_reply_marked() -> None:
+    at = chat_at()
+    conn = at.session_state["connection"]
+    # Ask the emulator to cut this session's streams (the fault is per request, header-scoped).
+    import aoai_lab.client as client_module
+
+    original = client_module.make_sdk_client
+
+    def cutting(connection: Any, **options: Any) -> Any:
+        options["extra_headers"] = {"x-emulator-fault": "drop-stream"}
+        return original(connection, **options)
+
+    client_module.make_sdk_client = cutting
+    try:
+        at.chat_input(key="chat.input").set_value("hello").run()
+    finally:
+        client_module.make_sdk_client = original
+    no_errors(at)
+    reply = at.session_state["chat_entries"][-1]
+    assert reply.role == "assistant" and reply.info.interrupted and reply.content
+    assert any(w.value == t("chat.cut", "ko") for w in at.warning)
+    assert t("diag.stream_interrupted.title", "ko") in at.error[0].value
+    assert at.session_state["connection"] == conn
+
+
+def test_a_filtered_prompt_is_explained() -> None:
+    at = chat_at()
+    at.chat_input(key="chat.input").set_value("콘텐츠 필터 테스트").run()
+    assert t("diag.content_filtered.title", "ko") in at.error[0].value
+    assert at.session_state["chat_entries"][-1].content == "콘텐츠 필터 테스트"
+
+
+def test_a_filtered_reply_is_shown_and_marked() -> None:
+    at = chat_at()
+    at.chat_input(key="chat.input").set_value("reply filter test please").run()
+    reply = at.session_state["chat_entries"][-1]
+    assert reply.info.filtered and reply.content
+    assert any(w.value == t("chat.filtered", "ko") for w in at.warning)
+    assert t("diag.content_filtered.title", "ko") in " ".join(w.value for w in at.warning)
+
+
+def test_clear_and_exports() -> None:
+    at = chat_at()
+    assert at.download_button(key="chat.export_md").disabled
+    at.session_state["chat_entries"] = [Entry("user", "q"), Entry("assistant", "a", ReplyInfo(prompt_tokens=3))]
+    at.run()
+    assert not at.download_button(key="chat.export_md").disabled
+    assert not at.download_button(key="chat.export_json").disabled
+    at.button(key="chat.clear").click().run()
+    assert at.session_state["chat_entries"] == []
+
+
+def test_non_streaming_chat(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = chat_at()
+    at.sidebar.toggle(key="chat.stream").set_value(False).run()
+    at.chat_input(key="chat.input").set_value("hello").run()
+    no_errors(at)
+    record = at.session_state["request_log"].records[-1]
+    assert (record.operation, record.streamed, record.code) == ("chat", False, "ok")
+    assert at.chat_message[1].markdown[0].value.startswith("[Offline demo · gpt-5.1]")
+
+
+# --- troubleshoot ----------------------------------------------------------------------------
+
+
+def test_troubleshoot_lists_every_code_and_searches() -> None:
+    at = visit(app(), "troubleshoot.py")
+    assert len(at.expander) == len(CODES) - 1
+    at.text_input(key="trouble.search").set_value("api-version").run()
+    labels = [e.label for e in at.expander]
+    assert 0 < len(labels) < len(CODES) - 1
+    assert any("api_version_unknown" in label for label in labels)
+    assert all("dns_failure" not in label for label in labels)
+    at.text_input(key="trouble.search").set_value("").run()
+    at.button_group(key="trouble.step").set_value(2).run()
+    assert {e.label.split("`")[1] for e in at.expander} == {c for c in CODES if STEPS[c] == 2}
+
+
+@pytest.mark.parametrize(
+    "code", ["deployment_not_found", "rate_limited", "stream_interrupted", "auth_bearer_on_classic"]
+)
+def test_try_it_reproduces_the_failure(code: str) -> None:
+    at = visit(app(), "troubleshoot.py")
+    at.button(key=f"try.{code}").click().run()
+    no_errors(at)
+    trial = at.session_state["trouble.trials"][code]
+    assert trial.diagnosis.code == code
+    assert any(c.value.endswith(t("trouble.reproduced", "ko")) for c in at.caption)
+    records = at.session_state["request_log"].records
+    assert records and records[-1].page == "troubleshoot" and records[-1].code == code
+
+
+def test_try_it_is_offered_only_in_demo_mode() -> None:
+    at = visit(app(), "troubleshoot.py")
+    assert at.button(key="try.timeout")
+    at.session_state["connection"] = at.session_state["connection"].with_values(
+        endpoint="https://my-aoai-lab.openai.azure.com/"
+    )
+    at.run()
+    assert not [b for b in at.button if b.key and b.key.startswith("try.")]
+    at.button(key="trouble.use_demo").click().run()
+    assert at.button(key="try.timeout")
+
+
+# --- guide -----------------------------------------------------------------------------------
+
+
+def test_guide_checklist_ticks_itself() -> None:
+    at = app()
+    unticked = [m.value for m in at.markdown if m.value.startswith(":material/check_box_outline_blank:")]
+    assert len(unticked) == 4
+    visit(at, "connect.py").button(key="connect.demo_button").click().run()
+    visit(at, "chat.py").chat_input(key="chat.input").set_value("hi").run()
+    visit(at, "guide.py")
+    ticked = [m.value for m in at.markdown if m.value.startswith(":material/check_box:")]
+    assert len(ticked) == 4
+
+
+def test_guide_draws_the_learners_own_url() -> None:
+    at = app()
+    html = " ".join(h.proto.body for h in at.get("html"))
+    assert "/openai/deployments/" in html and "gpt-5.1" in html and "api-version=2025-04-01-preview" in html
+    assert "/openai/v1/chat/completions" in html
+    at.sidebar.toggle[0].set_value(True).run()  # presenter mode
+    html = " ".join(h.proto.body for h in at.get("html"))
+    assert "127.0.0.1" in html  # the local demo's address is not a secret
+    real = at.session_state["connection"].with_values(endpoint="https://my-secret-lab.openai.azure.com/")
+    at.session_state["connection"] = real
+    at.run()
+    html = " ".join(h.proto.body for h in at.get("html"))
+    assert "my-secret-lab" not in html and "https://•••.openai.azure.com" in html
+    assert all("my-secret-lab" not in c.value for c in at.sidebar.caption)
+
+
+# --- request log -----------------------------------------------------------------------------
+
+
+def test_the_log_shows_a_demo_chat_and_a_failed_check() -> None:
+    at = visit(app(), "connect.py")
+    at.button(key="connect.demo_button").click().run()
+    at.text_input(key="connect.api_key").set_value(WRONG_KEY).run()
+    at.button(key="connect.check").click().run()
+    visit(at, "chat.py").chat_input(key="chat.input").set_value("hello").run()
+    visit(at, "log.py")
+    no_errors(at)
+    table = at.dataframe[0].value
+    rows = list(zip(table["operation"], table["code"], table["status_label"], strict=True))
+    assert ("models", "auth_invalid_key", "401") in rows
+    assert ("chat_stream", "ok", "200") in rows
+    assert ("dns", "ok", "—") in rows
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[t("log.requests", "ko")] == str(len(rows))
+    # Filtering by code narrows the table to the failure.
+    at.multiselect(key="log.code").set_value(["auth_invalid_key"]).run()
+    assert list(at.dataframe[0].value["code"]) == ["auth_invalid_key"]
+    at.button(key="log.clear").click().run()
+    assert len(at.session_state["request_log"]) == 0
+    assert at.info[0].value == t("log.empty", "ko")
+
+
+def test_the_log_never_holds_the_key() -> None:
+    at = visit(app(), "connect.py")
+    at.text_input(key="connect.api_key").set_value(WRONG_KEY).run()
+    at.button(key="connect.check").click().run()
+    visit(at, "log.py")
+    assert WRONG_KEY not in at.dataframe[0].value.to_csv()
+    assert WRONG_KEY not in repr(at.session_state["request_log"].records)
+
+
+# --- code --------------------------------------------------------------------------------------
+
+
+def test_code_page_shows_the_conversation_masked_and_reveals_on_request() -> None:
+    at = chat_at()
+    at.chat_input(key="chat.input").set_value("MARKER-77 배포 이름?").run()
+    visit(at, "code.py")
+    no_errors(at)
+    codes = [c.value for c in at.code]
+    assert any("MARKER-77" in c and "AzureOpenAI(" in c for c in codes)  # the tutorial-style Python
+    assert any("MARKER-77" in c and "<<'JSON'" in c for c in codes)  # bash curl
+    assert any('"stream": true' in c for c in codes)  # follows the chat's streaming setting
+    assert all(DEMO_KEY not in c for c in codes)
+    assert at.tabs[0].label == t("code.tab.python", "ko")
+    at.toggle(key="code.reveal").set_value(True).run()
+    assert any(DEMO_KEY in c.value for c in at.code)
+    # Presenter mode takes the key back off the screen and locks the switch.
+    at.sidebar.toggle[0].set_value(True).run()
+    assert at.toggle(key="code.reveal").disabled
+    assert all(DEMO_KEY not in c.value for c in at.code)
+
+
+def test_code_page_before_any_chat_shows_the_tutorials_request() -> None:
+    at = visit(app("en"), "code.py")
+    assert any(t("code.cli.default_message", "en") in c.value for c in at.code)
+    assert any(c.value.startswith("pip install openai==") for c in at.code)
+    assert at.download_button(key="code.zip") and at.download_button(key="code.download.curl")
+
+
+def test_a_server_held_key_can_never_be_revealed(monkeypatch: pytest.MonkeyPatch) -> None:
+    server_key = "fedcba9876543210" * 2
+    monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", "https://class-aoai.openai.azure.com/")
+    monkeypatch.setenv("AZURE_OPENAI_API_KEY", server_key)
+    monkeypatch.setenv("AZURE_OPENAI_DEPLOYMENT", "gpt-5.1")
+    monkeypatch.setenv("OPENAI_API_VERSION", "2025-04-01-preview")
+    at = visit(app(), "code.py")
+    assert at.toggle(key="code.reveal").disabled
+    at.session_state["code.reveal"] = True  # a forged value (the browser cannot click it) changes nothing
+    at.run()
+    assert all(server_key not in text for _, text in shown_text(at))

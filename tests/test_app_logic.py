@@ -1,0 +1,199 @@
+"""Plain-pytest tests of the logic behind the pages: conversation, guide drawings, report, recording."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from aoai_lab.check import run_check
+from aoai_lab.client import ChatResult, Usage
+from aoai_lab.connection import Connection, Normalised, from_form
+from aoai_lab.conversation import (
+    Entry,
+    ReplyInfo,
+    awaiting_reply,
+    build_request,
+    to_json,
+    to_markdown,
+    with_reply,
+    without_cut_reply,
+)
+from aoai_lab.diagnosis import OK, Diagnosis
+from aoai_lab.emulator import DEMO_KEY, EmulatorServer
+from aoai_lab.experiments import EXPERIMENTS, run
+from aoai_lab.guide import anatomy_html, checklist, flow_dot, url_anatomy, url_forms
+from aoai_lab.recording import chat_record, check_records, trial_records
+from aoai_lab.request import ChatParams
+from aoai_lab.support import diagnostic_report, host_family
+
+AZURE = Connection("https://my-aoai-lab.openai.azure.com/", "k" * 32, "gpt-5.1", "2024-10-21")
+FIXED = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+
+def result(text: str, *, ok: bool = True, interrupted: bool = False) -> ChatResult:
+    diagnosis = OK if ok else Diagnosis("stream_interrupted" if interrupted else "server_error")
+    return ChatResult(
+        text=text,
+        diagnosis=diagnosis,
+        streamed=True,
+        latency_ms=120.0,
+        ttft_ms=30.0,
+        status=200,
+        usage=Usage(10, 5, 2),
+        interrupted=interrupted,
+    )
+
+
+# --- conversation
+
+
+def test_build_request_puts_the_system_prompt_first_and_gates_the_usage_chunk() -> None:
+    entries = [Entry("user", "q1"), Entry("assistant", "a1"), Entry("user", "q2")]
+    request = build_request(entries, "be brief", ChatParams(max_tokens=5), AZURE, stream=True)
+    assert [m.role for m in request.messages] == ["system", "user", "assistant", "user"]
+    assert request.include_usage  # 2024-10-21 knows stream_options
+    old = build_request(entries, "", ChatParams(), AZURE.with_values(api_version="2024-06-01"), stream=True)
+    assert not old.include_usage and old.messages[0].role == "user"
+    assert build_request(
+        entries, "", ChatParams(), AZURE.with_values(style="v1", api_version=""), stream=True
+    ).include_usage
+    assert not build_request(entries, "", ChatParams(), AZURE, stream=False).include_usage
+
+
+def test_replies_retries_and_cut_replies() -> None:
+    asked = [Entry("user", "q")]
+    assert awaiting_reply(asked)
+    failed = with_reply(asked, result("", ok=False))
+    assert failed == asked and awaiting_reply(failed)  # the question stays, ready for a retry
+    cut = with_reply(asked, result("partial", ok=False, interrupted=True))
+    assert cut[-1].info is not None and cut[-1].info.interrupted and cut[-1].content == "partial"
+    assert without_cut_reply(cut) == asked
+    whole = with_reply(asked, result("answer"))
+    assert without_cut_reply(whole) == whole and not awaiting_reply(whole)
+    assert whole[-1].info == ReplyInfo(10, 5, 2, 30.0, 120.0, None, None, False, False)
+
+
+def test_exports_keep_everything() -> None:
+    entries = [
+        Entry("user", '질문 "quoted" `code`'),
+        Entry("assistant", "답", ReplyInfo(prompt_tokens=3, completion_tokens=1, interrupted=True)),
+    ]
+    markdown = to_markdown(entries, "시스템", "gpt-5.1", "ko")
+    assert '질문 "quoted" `code`' in markdown and "`gpt-5.1`" in markdown and "✂️" in markdown
+    assert to_markdown(entries, "", "gpt-5.1", "en").startswith("# AOAI Lab conversation")
+    payload = json.loads(to_json(entries, "sys", ChatParams(max_completion_tokens=9), "gpt-5.1"))
+    assert payload["parameters"] == {"max_completion_tokens": 9}
+    assert payload["messages"][0] == {"role": "user", "content": '질문 "quoted" `code`'}
+    assert payload["messages"][1]["info"]["interrupted"] is True
+
+
+# --- guide
+
+
+def test_url_anatomy_is_the_chat_url() -> None:
+    for conn in (
+        AZURE,
+        AZURE.with_values(style="v1", api_version=""),
+        AZURE.with_values(style="v1", api_version="preview"),
+    ):
+        assert "".join(s.text for s in url_anatomy(conn)) == conn.chat_url
+    masked = "".join(s.text for s in url_anatomy(AZURE, mask_host=True))
+    assert "my-aoai-lab" not in masked and masked.startswith("https://•••.openai.azure.com/openai/deployments/")
+    forms = url_forms(AZURE.with_values(style="v1", api_version=""))
+    assert "".join(s.text for s in forms["classic"]).endswith("?api-version=2024-10-21")
+
+
+def test_anatomy_html_escapes_values() -> None:
+    hostile = AZURE.with_values(deployment="<script>alert(1)</script>")
+    html = anatomy_html(url_anatomy(hostile), {"endpoint": "e", "path": "p", "deployment": "d", "api_version": "v"})
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_flow_diagram_quotes_labels() -> None:
+    dot = flow_dot(["a", 'b "quoted"', "c", "d"], ["x", "y", "z"], [True, False, False, False])
+    assert 'label="2. b \\"quoted\\""' in dot and "✔" in dot and dot.count("->") == 3
+
+
+def test_checklist_follows_the_rungs(emulator: EmulatorServer) -> None:
+    good = run_check(Normalised(Connection(emulator.endpoint, DEMO_KEY, "gpt-5.1", "2025-04-01-preview")))
+    assert checklist(good, 0).done() == [True, True, True, False]
+    assert checklist(good, 2).done() == [True, True, True, True]
+    wrong_deployment = run_check(Normalised(Connection(emulator.endpoint, DEMO_KEY, "nope", "2025-04-01-preview")))
+    assert checklist(wrong_deployment, 0).done() == [True, False, True, False]
+    assert checklist(None, 0).done() == [False] * 4
+
+
+# --- report and recording
+
+
+def test_diagnostic_report_names_the_host_family_only(emulator: EmulatorServer) -> None:
+    assert host_family(AZURE) == "*.openai.azure.com"
+    assert (
+        host_family(AZURE.with_values(endpoint="https://x.cognitiveservices.azure.com/"))
+        == "*.cognitiveservices.azure.com"
+    )
+    assert host_family(AZURE.with_values(endpoint="https://gw.contoso.com/")) == "other (not an Azure OpenAI host)"
+    report = run_check(Normalised(Connection(emulator.endpoint, "f" * 32, "gpt-5.1", "2025-04-01-preview")))
+    text = diagnostic_report(report.connection, report, now=FIXED)
+    assert "f" * 32 not in text and "last check: auth_invalid_key (step 3)" in text
+    assert "http status: 401" in text and "request id: " in text and "2026-11-26 12:00:00 UTC" in text
+    assert "my-aoai-lab" not in diagnostic_report(AZURE, None, now=FIXED)
+
+
+def test_records_hold_no_key_and_match_the_results(emulator: EmulatorServer) -> None:
+    report = run_check(Normalised(Connection(emulator.endpoint, DEMO_KEY, "gpt-5.1", "2025-04-01-preview")))
+    records = check_records(report, "connect", clock=lambda: FIXED)
+    assert [r.operation for r in records] == ["dns", "tcp_tls", "models", "check_chat"]
+    assert records[-1].status == 200 and records[-1].request_id
+    chat = chat_record(result("x"), AZURE, "chat", clock=lambda: FIXED)
+    assert (chat.host, chat.prompt_tokens, chat.reasoning_tokens, chat.code) == (
+        "my-aoai-lab.openai.azure.com",
+        10,
+        2,
+        "ok",
+    )
+    for record in [*records, chat]:
+        assert DEMO_KEY not in repr(record) and AZURE.api_key not in repr(record)
+
+
+def test_every_experiment_is_logged_as_it_ran(emulator: EmulatorServer) -> None:
+    demo = Connection(emulator.endpoint, DEMO_KEY, "gpt-5.1", "2025-04-01-preview", "classic", "demo")
+    for experiment in EXPERIMENTS:
+        if experiment.code == "timeout":
+            continue  # covered in test_experiments; it waits for a client timeout
+        trial = run(experiment, demo)
+        records = trial_records(trial, clock=lambda: FIXED)
+        if experiment.kind == "preflight":
+            assert records == []
+        elif trial.report is not None and trial.report.rungs[0].state == "failed":
+            assert records == []  # stopped before the network
+        else:
+            assert records and records[-1].code == experiment.code, experiment.code
+
+
+def test_form_never_sends_the_server_key_elsewhere() -> None:
+    server = Connection("https://class.openai.azure.com/", "s" * 32, "gpt-5.1", "2024-10-21", source="secrets")
+    same = from_form(
+        "https://class.openai.azure.com",
+        "",
+        "gpt-5.1",
+        "2024-10-21",
+        "classic",
+        configured=server,
+        demo_root="http://127.0.0.1:1/",
+    )
+    assert same.connection.api_key == "s" * 32 and same.connection.key_on_server
+    other = from_form(
+        "https://evil.example.com/",
+        "",
+        "gpt-5.1",
+        "2024-10-21",
+        "classic",
+        configured=server,
+        demo_root="http://127.0.0.1:1/",
+    )
+    assert other.connection.api_key == "" and other.connection.source == "manual"
+    typed = from_form(
+        "https://class.openai.azure.com/", "t" * 32, "d", "2024-10-21", "classic", configured=server, demo_root="x"
+    )
+    assert typed.connection.api_key == "t" * 32 and not typed.connection.key_on_server
