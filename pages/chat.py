@@ -137,12 +137,12 @@ if failure is not None:
 if awaiting_reply(entries) or (entries and entries[-1].info and entries[-1].info.interrupted):
     st.button(tr("chat.retry"), icon=":material/refresh:", on_click=retry, key="chat.retry_button")
 
-tools = st.columns([1, 1, 1, 3])
-tools[0].button(
+tools = st.container(horizontal=True)
+tools.button(
     tr("chat.clear"), icon=":material/delete_sweep:", on_click=clear, disabled=not entries, key="chat.clear"
 )
 system = state.system_prompt()
-tools[1].download_button(
+tools.download_button(
     tr("chat.export_md"),
     data=lambda: to_markdown(entries, system, conn.deployment, state.lang()).encode("utf-8"),
     file_name="aoai-lab-chat.md",
@@ -153,7 +153,7 @@ tools[1].download_button(
     key="chat.export_md",
 )
 params = state.chat_params()
-tools[2].download_button(
+tools.download_button(
     tr("chat.export_json"),
     data=lambda: to_json(entries, system, params, conn.deployment),
     file_name="aoai-lab-chat.json",

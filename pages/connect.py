@@ -112,11 +112,11 @@ if KEYS["endpoint"] not in st.session_state:
 st.title(tr("connect.title"))
 st.caption(tr("connect.intro"))
 
-actions = st.columns([1, 1, 2])
-actions[0].button(tr("connect.use_demo"), icon=":material/science:", on_click=use_demo, key="connect.demo_button")
+actions = st.container(horizontal=True)
+actions.button(tr("connect.use_demo"), icon=":material/science:", on_click=use_demo, key="connect.demo_button")
 configured = state.configured()
 if configured is not None:
-    actions[1].button(
+    actions.button(
         tr(f"connect.use_configured.{configured.source}"),
         icon=":material/dns:",
         on_click=use_configured,

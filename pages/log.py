@@ -131,8 +131,8 @@ with st.expander(tr("log.cost.title"), icon=":material/payments:"):
     totals[1].metric(tr("log.cost.krw"), f"₩{cost.krw:,.0f}")
     st.caption(tr("log.cost.basis", input=cost.input_tokens, output=cost.output_tokens))
 
-tools = st.columns([1, 1, 1, 3])
-tools[0].download_button(
+tools = st.container(horizontal=True)
+tools.download_button(
     tr("log.csv"),
     data=lambda: to_csv_bytes(df),
     file_name="aoai-lab-requests.csv",
@@ -141,7 +141,7 @@ tools[0].download_button(
     icon=":material/table:",
     key="log.csv",
 )
-tools[1].download_button(
+tools.download_button(
     tr("log.json"),
     data=lambda: to_json_bytes(df),
     file_name="aoai-lab-requests.json",
@@ -150,4 +150,4 @@ tools[1].download_button(
     icon=":material/data_object:",
     key="log.json",
 )
-tools[2].button(tr("log.clear"), on_click=clear_log, icon=":material/delete_sweep:", key="log.clear")
+tools.button(tr("log.clear"), on_click=clear_log, icon=":material/delete_sweep:", key="log.clear")

@@ -65,9 +65,8 @@ if not demo:
         state.use_connection(demo_connection())
         st.rerun()
 
-filters = st.columns([3, 2])
-query = filters[0].text_input(tr("trouble.search"), key=SEARCH, live=True, placeholder=tr("trouble.search_hint"))
-step = filters[1].segmented_control(
+query = st.text_input(tr("trouble.search"), key=SEARCH, live=True, placeholder=tr("trouble.search_hint"))
+step = st.segmented_control(
     tr("trouble.step"),
     options=[1, 2, 3, 4],
     format_func=lambda n: f"{n}. {tr(f'guide.step{n}.short')}",

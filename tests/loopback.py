@@ -8,6 +8,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from aoai_lab.experiments import closed_port
+
+__all__ = ["closed_port", "silent_server", "web_server"]
+
 
 @contextmanager
 def silent_server() -> Iterator[int]:
@@ -69,12 +73,3 @@ def web_server(
     finally:
         server.shutdown()
         server.server_close()
-
-
-def closed_port() -> int:
-    """A loopback port nobody listens on (connections are refused)."""
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port: int = probe.getsockname()[1]
-    probe.close()
-    return port

@@ -6,7 +6,7 @@ import openai
 import pytest
 
 from aoai_lab.emulator import DEMO_KEY, DEMO_KEY_2, EmulatorConfig, EmulatorServer
-from tests.test_emulator_wire import (
+from tests.emulator_http import (
     INVALID_KEY,
     RESOURCE_NOT_FOUND,
     azure_client,

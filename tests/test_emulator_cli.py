@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from aoai_lab.emulator import DEMO_KEY, DEMO_KEY_2
-from tests.test_emulator_wire import INVALID_KEY, classic_url, curl, key_header, user
+from tests.emulator_http import INVALID_KEY, classic_url, curl, key_header, user
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -11,7 +11,7 @@ import pytest
 
 from aoai_lab.emulator import EmulatorServer
 from aoai_lab.emulator.config import FILTER_TRIGGERS
-from tests.test_emulator_wire import (
+from tests.emulator_http import (
     MAX_TOKENS_UNSUPPORTED,
     assert_azure_key_order,
     azure_client,

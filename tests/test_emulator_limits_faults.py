@@ -13,7 +13,7 @@ import openai
 import pytest
 
 from aoai_lab.emulator import DEMO_KEY, FAULT_HEADER, FAULTS, Deployment, EmulatorConfig, EmulatorServer
-from tests.test_emulator_wire import (
+from tests.emulator_http import (
     UUID,
     Raw,
     azure_client,

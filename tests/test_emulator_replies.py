@@ -7,7 +7,7 @@ from typing import Any
 from openai.types.chat import ChatCompletionMessageParam
 
 from aoai_lab.emulator import DEMO_KEY, DEMO_KEY_2, FAULT_HEADER, EmulatorServer
-from tests.test_emulator_wire import (
+from tests.emulator_http import (
     azure_client,
     bearer_header,
     classic_url,

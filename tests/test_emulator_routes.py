@@ -8,7 +8,7 @@ from openai import AzureOpenAI, OpenAI
 
 from aoai_lab.emulator import DEMO_KEY, EmulatorConfig, EmulatorServer
 from aoai_lab.versions import EXTRA_ENV, TUTORIAL_API_VERSION, load_api_versions
-from tests.test_emulator_wire import (
+from tests.emulator_http import (
     DEPLOYMENT_NOT_FOUND,
     RESOURCE_NOT_FOUND,
     UUID,

@@ -11,7 +11,7 @@ import httpx2
 import pytest
 
 from aoai_lab.emulator import DEMO_KEY, EmulatorConfig, EmulatorServer
-from tests.test_emulator_wire import (
+from tests.emulator_http import (
     assert_azure_key_order,
     azure_client,
     classic_url,

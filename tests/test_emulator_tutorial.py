@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from aoai_lab.emulator import DEMO_KEY, EmulatorServer
-from tests.test_emulator_wire import (
+from tests.emulator_http import (
     MAX_TOKENS_UNSUPPORTED,
     RESOURCE_NOT_FOUND,
     parse_http,
