@@ -28,6 +28,8 @@ from aoai_lab.versions import load_api_versions
 frame.leave_legacy_pages_mode()
 
 FIELDS = ("endpoint", "api_key", "deployment", "api_version")
+# Each field is labelled with the environment variable the SDK (and .env) uses for it.
+ENV_NAMES = {"endpoint": ENV_ENDPOINT, "api_key": ENV_KEY, "deployment": ENV_DEPLOYMENT, "api_version": ENV_API_VERSION}
 KEYS = {name: f"connect.{name}" for name in (*FIELDS, "style")}
 FLASH = "connect.flash"
 AUTOCHECK = "connect.autocheck"
@@ -148,60 +150,35 @@ with st.container(border=True, key="connect-form"):
     )
     for message in st.session_state.pop(FLASH, []):
         st.caption(f":material/auto_fix_high: {message}")
-    st.text_input(
-        f"{tr('connect.field.endpoint')} · `{ENV_ENDPOINT}`",
-        key=KEYS["endpoint"],
-        placeholder=tr("connect.placeholder.endpoint"),
-        help=tr("connect.help.endpoint"),
-        on_change=tidy,
-        args=("endpoint",),
-        live=True,
-        persist_state="session",
-    )
-    show_findings(findings, "endpoint")
-    server_key = configured is not None and normalised.connection.key_on_server
-    if state.presenter():
-        st.caption(f":material/visibility_off: {tr('connect.key_hidden_presenter')}")
-    else:
-        st.text_input(
-            f"{tr('connect.field.api_key')} · `{ENV_KEY}`",
-            key=KEYS["api_key"],
-            type="password",
-            placeholder=tr("connect.key_from_server") if server_key else tr("connect.key_placeholder"),
-            help=tr("connect.help.api_key"),
-            on_change=tidy,
-            args=("api_key",),
-            live=True,
-            persist_state="session",
-        )
-    show_findings(findings, "api_key")
-    st.text_input(
-        f"{tr('connect.field.deployment')} · `{ENV_DEPLOYMENT}`",
-        key=KEYS["deployment"],
-        placeholder=tr("connect.placeholder.deployment"),
-        help=tr("connect.help.deployment"),
-        on_change=tidy,
-        args=("deployment",),
-        live=True,
-        persist_state="session",
-    )
-    show_findings(findings, "deployment")
     versions = load_api_versions()
-    st.text_input(
-        f"{tr('connect.field.api_version')} · `{ENV_API_VERSION}`",
-        key=KEYS["api_version"],
-        placeholder=versions.latest_ga if style != "v1" else "",
-        help=tr(
-            "connect.help.api_version_v1" if style == "v1" else "connect.help.api_version",
-            latest_ga=versions.latest_ga,
-            latest_preview=versions.latest_preview,
-        ),
-        on_change=tidy,
-        args=("api_version",),
-        live=True,
-        persist_state="session",
-    )
-    show_findings(findings, "api_version")
+    server_key = configured is not None and normalised.connection.key_on_server
+    version_help = "connect.help.api_version_v1" if style == "v1" else "connect.help.api_version"
+    placeholders = {
+        "endpoint": tr("connect.placeholder.endpoint"),
+        "api_key": tr("connect.key_from_server") if server_key else tr("connect.key_placeholder"),
+        "deployment": tr("connect.placeholder.deployment"),
+        "api_version": versions.latest_ga if style != "v1" else "",
+    }
+    for name in FIELDS:
+        if name == "api_key" and state.presenter():
+            st.caption(f":material/visibility_off: {tr('connect.key_hidden_presenter')}")
+        else:
+            st.text_input(
+                f"{tr(f'connect.field.{name}')} · `{ENV_NAMES[name]}`",
+                key=KEYS[name],
+                type="password" if name == "api_key" else "default",
+                placeholder=placeholders[name],
+                help=tr(
+                    version_help if name == "api_version" else f"connect.help.{name}",
+                    latest_ga=versions.latest_ga,
+                    latest_preview=versions.latest_preview,
+                ),
+                on_change=tidy,
+                args=(name,),
+                live=True,
+                persist_state="session",
+            )
+        show_findings(findings, name)
     clicked = st.button(tr("connect.check"), type="primary", icon=":material/network_check:", key="connect.check")
 
 # A click, or a fill from one of the buttons above (their callbacks ran before this script).
