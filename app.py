@@ -5,8 +5,6 @@ import streamlit as st
 from aoai_lab.ui import frame, state
 
 frame.leave_legacy_pages_mode()
-st.set_page_config(page_title="AOAI Lab", page_icon=":material/science:", layout="wide")
 state.init()
-page = frame.navigation()
-frame.sidebar()
-page.run()
+st.set_page_config(page_title=state.tr("app.title"), page_icon=":material/science:", layout="wide")
+frame.run_with_sidebar(frame.navigation())

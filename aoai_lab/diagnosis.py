@@ -163,6 +163,30 @@ class Diagnosis:
 
 OK = Diagnosis("ok", severity="info")
 
+# Typical values for the catalog's placeholders, so a code reads naturally when it is shown
+# without a case behind it (the troubleshoot page's list).
+EXAMPLE_PARAMS: Mapping[str, str] = MappingProxyType(
+    {
+        "deployment": "gpt-4o",
+        "api_version": "2026-01-01-preview",
+        "param": "max_tokens",
+        "host": "portal.azure.com",
+        "seconds": "5",
+        "suggestion": "https://my-aoai-lab.openai.azure.com/",
+        "endpoint": "https://my-aoai-lab.openai.azure.com/",
+        "field": "endpoint",
+        "length": "20",
+        "received": "120",
+    }
+)
+
+
+def example(code: str) -> Diagnosis:
+    """``code`` with typical values in its texts (for a catalog of every diagnosis)."""
+    versions = load_api_versions()
+    latest = {"latest_ga": versions.latest_ga, "latest_preview": versions.latest_preview}
+    return Diagnosis(code, params={**EXAMPLE_PARAMS, **latest})
+
 
 def redact_url(url: str) -> str:
     """``url`` without credentials or secret-looking query parameters."""

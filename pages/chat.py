@@ -138,9 +138,7 @@ if awaiting_reply(entries) or (entries and entries[-1].info and entries[-1].info
     st.button(tr("chat.retry"), icon=":material/refresh:", on_click=retry, key="chat.retry_button")
 
 tools = st.container(horizontal=True)
-tools.button(
-    tr("chat.clear"), icon=":material/delete_sweep:", on_click=clear, disabled=not entries, key="chat.clear"
-)
+tools.button(tr("chat.clear"), icon=":material/delete_sweep:", on_click=clear, disabled=not entries, key="chat.clear")
 system = state.system_prompt()
 tools.download_button(
     tr("chat.export_md"),

@@ -175,7 +175,9 @@ with st.container(border=True, key="connect-form"):
                 ),
                 on_change=tidy,
                 args=(name,),
-                live=True,
+                # Findings follow as the learner types; not for the key, where Tab stays inside the
+                # widget (on its show-password button) and a quick click could check the old key.
+                live=name != "api_key",
                 persist_state="session",
             )
         show_findings(findings, name)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from aoai_lab.diagnosis import CODES, STEPS, Diagnosis
+from aoai_lab.diagnosis import CODES, STEPS, example
 from aoai_lab.experiments import BY_CODE, Experiment, Trial, run
 from aoai_lab.recording import trial_records
 from aoai_lab.ui import frame, state
@@ -38,7 +38,7 @@ def describe(experiment: Experiment) -> str:
 def matches(code: str, query: str) -> bool:
     if not query:
         return True
-    sample = Diagnosis(code)
+    sample = example(code)
     texts = [code, sample.title(state.lang()), sample.cause(state.lang()), sample.fix(state.lang())]
     return any(query.lower() in text.lower() for text in texts)
 
@@ -77,7 +77,7 @@ trials: dict[str, Trial] = st.session_state.setdefault(TRIALS, {})
 codes = [code for code in CODES if code != "ok" and (step is None or STEPS[code] == step) and matches(code, query)]
 st.caption(tr("trouble.count", shown=len(codes), total=len(CODES) - 1))
 for code in codes:
-    sample = Diagnosis(code)
+    sample = example(code)
     title = sample.title(state.lang())
     with st.expander(f"{title} · `{code}`", expanded=code in trials, icon=":material/report:"):
         st.caption(tr("card.step", step=sample.step, name=tr(f"guide.step{sample.step}.short")))

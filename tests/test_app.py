@@ -18,6 +18,7 @@ from aoai_lab.diagnosis import CODES, STEPS
 from aoai_lab.emulator import DEMO_KEY
 from aoai_lab.i18n import LANGS, t
 from aoai_lab.ui.frame import PAGE_SPECS
+from tests.test_i18n import UNFILLED
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -347,6 +348,9 @@ def test_non_streaming_chat(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_troubleshoot_lists_every_code_and_searches() -> None:
     at = visit(app(), "troubleshoot.py")
     assert len(at.expander) == len(CODES) - 1
+    # Listed without a case behind them, the texts still read naturally (typical values filled in).
+    shown = [e.label for e in at.expander] + [m.value for m in at.markdown]
+    assert not [text for text in shown if UNFILLED.search(text)]
     at.text_input(key="trouble.search").set_value("api-version").run()
     labels = [e.label for e in at.expander]
     assert 0 < len(labels) < len(CODES) - 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,15 +10,12 @@ import pytest
 from aoai_lab.connection import from_input, load_configured, split_url
 from aoai_lab.i18n import LANGS
 from aoai_lab.preflight import blocking, run
+from tests.test_i18n import UNFILLED
 
 HEX_KEY = "0123456789abcdef0123456789ABCDEF"
 # The 84-character key layout from reference §2, built here so no file holds a key-shaped literal.
 CASK_KEY = "A" * 52 + "JQQ" + "J99" + "x" + "B" + "c" * 12 + "AAAB" + "ACOG" + "1234"
 ENDPOINT = "https://my-aoai-lab.openai.azure.com/"
-# A catalog placeholder left in a text ({resource-name} and {modelName} are literal on purpose).
-UNFILLED = re.compile(
-    r"\{(deployment|api_version|param|host|seconds|suggestion|latest_ga|latest_preview|field|length|endpoint|received)\}"
-)
 
 
 @dataclass(frozen=True)

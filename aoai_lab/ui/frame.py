@@ -84,8 +84,20 @@ def navigation() -> Page:
     return st.navigation(pages, position="sidebar")
 
 
-def sidebar() -> None:
-    """Language, presenter mode and the connection's status (never its key)."""
+def run_with_sidebar(page: Page) -> None:
+    """Run ``page`` inside the frame's sidebar: language and presenter mode above it, and the
+    connection status drawn *after* the page ran, so a check the page just did shows at once."""
+    _controls()
+    status = st.sidebar.container()
+    try:
+        page.run()
+    finally:  # also when a page fails: the frame stays whole
+        with status:
+            _connection_status()
+
+
+def _controls() -> None:
+    """Language and presenter mode."""
     with st.sidebar:
         st.segmented_control(
             tr("sidebar.language"),
@@ -97,10 +109,10 @@ def sidebar() -> None:
         if not st.session_state.get(state.LANG):  # the control can be cleared; keep a language
             st.session_state[state.LANG] = LANGS[0]
         st.toggle(tr("sidebar.presenter"), key=state.PRESENTER, help=tr("sidebar.presenter_help"))
-        _connection_status()
 
 
 def _connection_status() -> None:
+    """The active connection: demo or real Azure, host, deployment, checked or not (never the key)."""
     conn = state.connection()
     report = state.report()
     with st.container(border=True, key="connection-status"):

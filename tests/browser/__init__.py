@@ -1,0 +1,1 @@
+"""Real-browser tests: headless Chromium (Playwright) against `streamlit run app.py`."""
