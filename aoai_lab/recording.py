@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from aoai_lab.check import CheckReport
-from aoai_lab.client import ChatResult
+from aoai_lab.client import ChatResult, Usage
 from aoai_lab.connection import Connection
 from aoai_lab.experiments import Trial
 from aoai_lab.requestlog import RequestRecord, host_of
@@ -22,24 +22,52 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def chat_record(result: ChatResult, connection: Connection, page: str, *, clock: Clock = _now) -> RequestRecord:
-    """The record of one chat call."""
-    usage = result.usage
+def _record(
+    connection: Connection,
+    page: str,
+    operation: str,
+    *,
+    status: int | None,
+    code: str,
+    request_id: str | None,
+    clock: Clock,
+    latency_ms: float | None = None,
+    ttft_ms: float | None = None,
+    usage: Usage | None = None,
+    streamed: bool = False,
+) -> RequestRecord:
     return RequestRecord(
         time=clock(),
         page=page,
-        operation="chat_stream" if result.streamed else "chat",
+        operation=operation,
         api_style=connection.style,
         host=host_of(connection.endpoint),
         deployment=connection.deployment,
-        status=result.status,
-        code=result.diagnosis.code,
-        request_id=result.request_id,
-        ttft_ms=result.ttft_ms,
-        latency_ms=result.latency_ms,
+        status=status,
+        code=code,
+        request_id=request_id,
+        ttft_ms=ttft_ms,
+        latency_ms=latency_ms,
         prompt_tokens=usage.prompt_tokens if usage else None,
         completion_tokens=usage.completion_tokens if usage else None,
         reasoning_tokens=usage.reasoning_tokens if usage else None,
+        streamed=streamed,
+    )
+
+
+def chat_record(result: ChatResult, connection: Connection, page: str, *, clock: Clock = _now) -> RequestRecord:
+    """The record of one chat call."""
+    return _record(
+        connection,
+        page,
+        "chat_stream" if result.streamed else "chat",
+        status=result.status,
+        code=result.diagnosis.code,
+        request_id=result.request_id,
+        clock=clock,
+        latency_ms=result.latency_ms,
+        ttft_ms=result.ttft_ms,
+        usage=result.usage,
         streamed=result.streamed,
     )
 
@@ -50,31 +78,20 @@ _LOGGED_RUNGS = {"dns": "dns", "tcp_tls": "tcp_tls", "key": "models", "deploymen
 
 def check_records(report: CheckReport, page: str, *, clock: Clock = _now) -> list[RequestRecord]:
     """One record per network rung the check climbed."""
-    connection = report.connection
-    records = []
-    for rung in report.rungs:
-        if rung.rung not in _LOGGED_RUNGS or rung.state == "skipped":
-            continue
-        records.append(
-            RequestRecord(
-                time=clock(),
-                page=page,
-                operation=_LOGGED_RUNGS[rung.rung],
-                api_style=connection.style,
-                host=host_of(connection.endpoint),
-                deployment=connection.deployment,
-                status=rung.status,
-                code=rung.diagnosis.code if rung.diagnosis else "ok",
-                request_id=rung.request_id,
-                ttft_ms=None,
-                latency_ms=rung.duration_ms,
-                prompt_tokens=None,
-                completion_tokens=None,
-                reasoning_tokens=None,
-                streamed=False,
-            )
+    return [
+        _record(
+            report.connection,
+            page,
+            _LOGGED_RUNGS[rung.rung],
+            status=rung.status,
+            code=rung.diagnosis.code if rung.diagnosis else "ok",
+            request_id=rung.request_id,
+            clock=clock,
+            latency_ms=rung.duration_ms,
         )
-    return records
+        for rung in report.rungs
+        if rung.rung in _LOGGED_RUNGS and rung.state != "skipped"
+    ]
 
 
 def trial_records(trial: Trial, page: str = "troubleshoot", *, clock: Clock = _now) -> list[RequestRecord]:
@@ -85,24 +102,15 @@ def trial_records(trial: Trial, page: str = "troubleshoot", *, clock: Clock = _n
         return [chat_record(trial.result, trial.connection, page, clock=clock)]
     if trial.experiment.kind == "bearer":
         evidence = trial.diagnosis.evidence
-        connection = trial.connection
         return [
-            RequestRecord(
-                time=clock(),
-                page=page,
-                operation="chat",
-                api_style=connection.style,
-                host=host_of(connection.endpoint),
-                deployment=connection.deployment,
+            _record(
+                trial.connection,
+                page,
+                "chat",
                 status=evidence.status,
                 code=trial.diagnosis.code,
                 request_id=evidence.request_id,
-                ttft_ms=None,
-                latency_ms=None,
-                prompt_tokens=None,
-                completion_tokens=None,
-                reasoning_tokens=None,
-                streamed=False,
+                clock=clock,
             )
         ]
     return []
