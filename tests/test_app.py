@@ -492,3 +492,10 @@ def test_a_server_held_key_can_never_be_revealed(monkeypatch: pytest.MonkeyPatch
     at.session_state["code.reveal"] = True  # a forged value (the browser cannot click it) changes nothing
     at.run()
     assert all(server_key not in text for _, text in shown_text(at))
+
+
+def test_a_cleared_language_falls_back_to_korean() -> None:
+    at = app("en")
+    at.sidebar.button_group[0].set_value(None).run()  # the browser forbids it; the server copes anyway
+    no_errors(at)
+    assert at.title[0].value == t("guide.title", "ko")

@@ -105,9 +105,8 @@ def _controls() -> None:
             format_func=lambda code: tr(f"lang.{code}"),
             key=state.LANG,
             selection_mode="single",
+            required=True,  # one language is always chosen (``state.lang()`` also falls back to Korean)
         )
-        if not st.session_state.get(state.LANG):  # the control can be cleared; keep a language
-            st.session_state[state.LANG] = LANGS[0]
         st.toggle(tr("sidebar.presenter"), key=state.PRESENTER, help=tr("sidebar.presenter_help"))
 
 
