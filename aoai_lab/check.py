@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from aoai_lab.client import call_context, chat, content_type_problem, make_sdk_client
 from aoai_lab.connection import Connection, Normalised
-from aoai_lab.diagnosis import OK, CallContext, Diagnosis, from_exception
+from aoai_lab.diagnosis import OK, CallContext, Diagnosis, from_exception, request_id_of
 from aoai_lab.i18n import Lang
 from aoai_lab.models import Family, family_of
 from aoai_lab.preflight import Finding, blocking, run
@@ -182,9 +182,9 @@ class _Ladder:
             evidence = diagnosis.evidence
             elapsed = self.elapsed(started)
             return RungResult("key", "failed", elapsed, {}, diagnosis, evidence.status, evidence.request_id)
-        request_id = raw.headers.get("apim-request-id") or raw.headers.get("x-request-id")
         facts = {"models": str(listed)}
-        return RungResult("key", "ok", self.elapsed(started), facts, status=raw.status_code, request_id=request_id)
+        elapsed = self.elapsed(started)
+        return RungResult("key", "ok", elapsed, facts, status=raw.status_code, request_id=request_id_of(raw.headers))
 
     def deployment(self) -> tuple[RungResult, str | None, str | None, float]:
         connection = self.connection

@@ -23,6 +23,7 @@ from aoai_lab.diagnosis import (
     Evidence,
     from_exception,
     redact_url,
+    request_id_of,
     unexpected_response,
 )
 from aoai_lab.request import ChatRequest
@@ -136,7 +137,7 @@ def content_type_problem(raw: Any, expected: str, context: CallContext) -> Diagn
 
 
 def _ids(headers: Mapping[str, str]) -> tuple[str | None, str | None]:
-    return headers.get("apim-request-id") or headers.get("x-request-id"), headers.get("x-ms-region")
+    return request_id_of(headers), headers.get("x-ms-region")
 
 
 def _finish_diagnosis(finish_reason: str | None, headers: Mapping[str, str], status: int) -> Diagnosis:

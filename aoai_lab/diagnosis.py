@@ -183,9 +183,7 @@ EXAMPLE_PARAMS: Mapping[str, str] = MappingProxyType(
 
 def example(code: str) -> Diagnosis:
     """``code`` with typical values in its texts (for a catalog of every diagnosis)."""
-    versions = load_api_versions()
-    latest = {"latest_ga": versions.latest_ga, "latest_preview": versions.latest_preview}
-    return Diagnosis(code, params={**EXAMPLE_PARAMS, **latest})
+    return Diagnosis(code, params={**EXAMPLE_PARAMS, **load_api_versions().latest})
 
 
 def redact_url(url: str) -> str:
@@ -228,6 +226,12 @@ def _parse_body(raw: bytes | str | Mapping[str, Any] | None) -> Any:
         return None
 
 
+def request_id_of(headers: Mapping[str, str]) -> str | None:
+    """The request id Azure puts on every response (``apim-request-id``, else ``x-request-id``)."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    return lowered.get("apim-request-id") or lowered.get("x-request-id")
+
+
 def retry_after_seconds(headers: Mapping[str, str], message: str | None) -> int | None:
     """Seconds to wait before retrying: ``retry-after-ms``, ``retry-after``, or the message text."""
     lowered = {k.lower(): v for k, v in headers.items()}
@@ -262,22 +266,19 @@ def from_http(
     """The diagnosis for an HTTP error response from Azure (or the emulator)."""
     parsed = _parse_body(body)
     code, message, param = _error_fields(parsed)
-    lowered = {k.lower(): v for k, v in headers.items()}
     evidence = Evidence(
         status=status,
         error_code=code,
         message=message,
-        request_id=lowered.get("apim-request-id") or lowered.get("x-request-id"),
+        request_id=request_id_of(headers),
         url=redact_url(context.url) if context.url else None,
     )
-    versions = load_api_versions()
     params = {
         "deployment": context.deployment,
         "api_version": context.api_version,
         "param": param or "",
         "host": context.host,
-        "latest_ga": versions.latest_ga,
-        "latest_preview": versions.latest_preview,
+        **load_api_versions().latest,
     }
 
     diag_code, hints, extra = _classify(status, code, message or "", param, parsed, headers, context)
@@ -320,14 +321,9 @@ def _not_found(code: str | None, context: CallContext) -> _Classified:
         return "deployment_not_found", ("diag.hint.model_name",) if is_model_name(context.deployment) else (), {}
     if context.host.endswith(".api.cognitive.microsoft.com"):
         return "endpoint_regional", (), {}
-    versions = load_api_versions()
-    if context.style == "classic" and context.api_version and not versions.is_known(context.api_version):
+    if context.style == "classic" and context.api_version and not load_api_versions().is_known(context.api_version):
         hints = ("diag.hint.tutorial_api_version",) if context.api_version == TUTORIAL_API_VERSION else ()
-        return (
-            "api_version_unknown",
-            hints,
-            {"latest_ga": versions.latest_ga, "latest_preview": versions.latest_preview},
-        )
+        return "api_version_unknown", hints, {}
     return "resource_not_found", (), {}
 
 

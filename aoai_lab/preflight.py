@@ -204,7 +204,7 @@ def check_deployment(deployment: str) -> list[Finding]:
 def check_api_version(connection: Connection, versions: ApiVersions) -> list[Finding]:
     """Findings for the api-version, which depend on the API style."""
     version = connection.api_version
-    latest = {"latest_ga": versions.latest_ga, "latest_preview": versions.latest_preview}
+    latest = versions.latest
     if connection.style == "v1":
         if version and not versions.is_v1(version):
             return [Finding("api_version_on_v1", "error", "api_version", {"api_version": version})]

@@ -49,6 +49,11 @@ class ApiVersions:
         """The newest dated preview version."""
         return max(self.preview, key=_sort_key)
 
+    @property
+    def latest(self) -> dict[str, str]:
+        """The newest GA and preview versions, as the catalog's ``latest_ga``/``latest_preview`` values."""
+        return {"latest_ga": self.latest_ga, "latest_preview": self.latest_preview}
+
     def is_known(self, version: str) -> bool:
         """True when ``version`` is a dated version from the list."""
         return version in self.ga or version in self.preview

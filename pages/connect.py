@@ -170,8 +170,7 @@ with st.container(border=True, key="connect-form"):
                 placeholder=placeholders[name],
                 help=tr(
                     version_help if name == "api_version" else f"connect.help.{name}",
-                    latest_ga=versions.latest_ga,
-                    latest_preview=versions.latest_preview,
+                    **versions.latest,
                 ),
                 on_change=tidy,
                 args=(name,),
