@@ -1,8 +1,9 @@
 """The connection check: a ladder of rungs that stops at the first failure and reports every rung.
 
 pre-flight → DNS → TCP/TLS → the key (``GET …/models``) → a 1-token chat call to the deployment.
-Each rung has a short timeout and the SDK never retries, so an unreachable endpoint fails in
-seconds. The key rung lists models with the latest GA api-version whatever the learner chose, so
+Each rung has a short timeout, the SDK never retries, and the whole ladder has one deadline
+(:mod:`aoai_lab.deadline`) that bounds every socket read, so neither an unreachable endpoint nor
+one that trickles a byte every few seconds holds the check longer than ``timeout``. The key rung lists models with the latest GA api-version whatever the learner chose, so
 a wrong key and a wrong api-version are told apart.
 """
 
@@ -13,12 +14,12 @@ import socket
 import ssl
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
+from aoai_lab import deadline
 from aoai_lab.client import call_context, chat, content_type_problem, make_sdk_client
-from aoai_lab.connection import Connection, Normalised
+from aoai_lab.connection import Connection, Normalised, display_endpoint, safe_split
 from aoai_lab.diagnosis import OK, CallContext, Diagnosis, from_exception, request_id_of
 from aoai_lab.i18n import Lang
 from aoai_lab.models import Family, family_of
@@ -32,6 +33,8 @@ RungState = Literal["ok", "warning", "failed", "skipped"]
 
 NETWORK_TIMEOUT = 5.0
 HTTP_TIMEOUT = 10.0
+# The whole ladder, every rung included (the CLI's --timeout, the Connect page's check).
+CHECK_TIMEOUT = 20.0
 PING = "ping"
 
 
@@ -76,7 +79,7 @@ class CheckReport:
         return {
             "ok": self.ok,
             "connection": {
-                "endpoint": conn.endpoint,
+                "endpoint": display_endpoint(conn.endpoint),
                 "deployment": conn.deployment,
                 "api_version": conn.api_version,
                 "style": conn.style,
@@ -130,16 +133,30 @@ class _Ladder:
 
     @property
     def host_port(self) -> tuple[str, int]:
-        parts = urlsplit(self.connection.endpoint)
+        parts = safe_split(self.connection.endpoint)  # pre-flight has refused what cannot parse
+        if parts is None:
+            return "", 0
         return parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
+
+    def left(self, timeout: float) -> float:
+        """``timeout`` cut to what is left of the check's deadline."""
+        return deadline.bounded(timeout) or 0.0
+
+    def out_of_time(self, rung: Rung, started: float) -> RungResult:
+        """The rung that was due when the check's deadline ran out."""
+        diagnosis = from_exception(TimeoutError("the check's deadline passed"), self._context())
+        return RungResult(rung, "failed", self.elapsed(started), diagnosis=diagnosis)
 
     def dns(self) -> RungResult:
         host, port = self.host_port
         started = self.clock()
+        if self.left(self.network_timeout) <= 0:
+            return self.out_of_time("dns", started)
         # getaddrinfo has no timeout of its own; run it where we can stop waiting.
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
         try:
-            infos = pool.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM).result(self.network_timeout)
+            future = pool.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+            infos = future.result(self.left(self.network_timeout))
         except Exception as error:
             diagnosis = from_exception(_as_dns_error(error), self._context())
             return RungResult("dns", "failed", self.elapsed(started), diagnosis=diagnosis)
@@ -152,9 +169,12 @@ class _Ladder:
         host, port = self.host_port
         started = self.clock()
         facts = {"port": str(port)}
+        if self.left(self.network_timeout) <= 0:
+            return self.out_of_time("tcp_tls", started)
         try:
-            with socket.create_connection((host, port), timeout=self.network_timeout) as sock:
-                if urlsplit(self.connection.endpoint).scheme == "https":
+            with socket.create_connection((host, port), timeout=self.left(self.network_timeout)) as sock:
+                if self.connection.endpoint.lower().startswith("https://"):
+                    sock.settimeout(self.left(self.network_timeout))  # the handshake gets what is left
                     context = ssl.create_default_context()
                     with context.wrap_socket(sock, server_hostname=host) as tls:
                         facts["tls"] = tls.version() or ""
@@ -169,10 +189,12 @@ class _Ladder:
         if probe.style == "classic":
             probe = probe.with_values(api_version=self.versions.latest_ga)
         started = self.clock()
-        context = CallContext(probe.deployment, probe.api_version, probe.style, probe.host, _models_url(probe))
+        context = CallContext(
+            probe.deployment, probe.api_version, probe.style, probe.host, _models_url(probe), (probe.api_key,)
+        )
         diagnosis: Diagnosis | None
         try:
-            client = make_sdk_client(probe, timeout=self.http_timeout, extra_headers=self.extra_headers)
+            client = make_sdk_client(probe, timeout=self.left(self.http_timeout), extra_headers=self.extra_headers)
             raw = client.models.with_raw_response.list()
             diagnosis = content_type_problem(raw, "application/json", context)
             listed = 0 if diagnosis else len(raw.parse().data)
@@ -195,7 +217,11 @@ class _Ladder:
         params = ChatParams(max_completion_tokens=1) if supports_new else ChatParams(max_tokens=1)
         request = ChatRequest.simple(PING, params=params)
         result = chat(
-            connection, request, timeout=self.http_timeout, extra_headers=self.extra_headers, clock=self.clock
+            connection,
+            request,
+            timeout=self.left(self.http_timeout),
+            extra_headers=self.extra_headers,
+            clock=self.clock,
         )
         if result.diagnosis.ok or result.diagnosis.code == "content_filtered":
             facts = {
@@ -218,7 +244,7 @@ class _Ladder:
         return rung, None, None, result.latency_ms
 
     def _context(self) -> CallContext:
-        return call_context(self.connection)
+        return replace(call_context(self.connection), secrets=(self.connection.api_key,))
 
 
 def _models_url(connection: Connection) -> str:
@@ -240,11 +266,28 @@ def run_check(
     versions: ApiVersions | None = None,
     network_timeout: float = NETWORK_TIMEOUT,
     http_timeout: float = HTTP_TIMEOUT,
+    timeout: float = CHECK_TIMEOUT,
     extra_headers: Mapping[str, str] | None = None,
     on_rung: Callable[[RungResult], None] | None = None,
     clock: Callable[[], float] = time.perf_counter,
 ) -> CheckReport:
-    """Climb the ladder for ``normalised``; ``on_rung`` sees each rung as it finishes."""
+    """Climb the ladder for ``normalised``; ``on_rung`` sees each rung as it finishes.
+
+    ``timeout`` bounds the whole ladder; ``network_timeout`` and ``http_timeout`` bound one rung.
+    """
+    with deadline.within(timeout):
+        return _climb(normalised, versions, network_timeout, http_timeout, extra_headers, on_rung, clock)
+
+
+def _climb(
+    normalised: Normalised,
+    versions: ApiVersions | None,
+    network_timeout: float,
+    http_timeout: float,
+    extra_headers: Mapping[str, str] | None,
+    on_rung: Callable[[RungResult], None] | None,
+    clock: Callable[[], float],
+) -> CheckReport:
     versions = versions or load_api_versions()
     connection = normalised.connection
     ladder = _Ladder(connection, versions, network_timeout, http_timeout, extra_headers, on_rung, clock)

@@ -8,17 +8,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
-from aoai_lab.check import HTTP_TIMEOUT, RungResult, run_check
+from aoai_lab.check import CHECK_TIMEOUT, RungResult, run_check
 from aoai_lab.codegen import TARGETS, Target, Unavailable, generate
-from aoai_lab.connection import ApiStyle, Connection, from_input, load_configured
+from aoai_lab.connection import ApiStyle, Connection, from_input, load_configured, url_host
 from aoai_lab.diagnosis import Diagnosis
-from aoai_lab.emulator import DEMO_KEY, DEMO_KEY_2, EmulatorConfig, serve_forever
+from aoai_lab.emulator import DEMO_KEY, DEMO_KEY_2, DEMO_PORT, FAULTS, EmulatorConfig, serve_forever
+from aoai_lab.emulator import options as emulator_options
 from aoai_lab.i18n import DEFAULT_LANG, LANGS, Lang, as_lang, t
 from aoai_lab.models import family_of
+from aoai_lab.preflight import TUTORIAL_DEPLOYMENT, TUTORIAL_ENDPOINT
 from aoai_lab.request import ChatParams, ChatRequest, Message
-from aoai_lab.versions import load_api_versions
+from aoai_lab.versions import load_api_versions, recommended_api_versions
+
+T = TypeVar("T")
 
 
 def _add_emulator(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,42 +31,94 @@ def _add_emulator(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "emulator",
         help="serve the local Azure OpenAI emulator",
         description="Serve a local Azure OpenAI data plane, so the tutorial's own curl and Python run offline.",
+        epilog=(
+            f"Default keys: {DEMO_KEY} (KEY 1) and {DEMO_KEY_2} (KEY 2); they unlock only this emulator. "
+            "Rate limits are checked over 10-second windows, as Azure does."
+        ),
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
-    parser.add_argument("--port", type=int, default=8765, help="port (default: 8765)")
-    parser.add_argument("--key", action="append", help=f"accepted api key (repeatable; default: {DEMO_KEY})")
+    parser.add_argument("--port", type=int, default=DEMO_PORT, help=f"port (default: {DEMO_PORT})")
+    parser.add_argument(
+        "--key",
+        action="append",
+        help=f"accepted api key (repeatable; replaces the defaults {DEMO_KEY} and {DEMO_KEY_2})",
+    )
     parser.add_argument(
         "--tokens-per-second", type=float, default=40.0, help="streaming pace; 0 streams instantly (default: 40)"
     )
     parser.add_argument(
         "--api-version", action="append", default=[], help="also accept this dated api-version (repeatable)"
     )
+    parser.add_argument(
+        "--rpm",
+        type=_cli_option(lambda v: emulator_options.positive_int("--rpm", v)),
+        help="requests per minute for every deployment (default: 600), checked over 10-second windows",
+    )
+    parser.add_argument(
+        "--tpm",
+        type=_cli_option(lambda v: emulator_options.positive_int("--tpm", v)),
+        help="tokens per minute for every deployment (default: 600000), checked over 10-second windows",
+    )
+    parser.add_argument(
+        "--deployment",
+        action="append",
+        default=[],
+        metavar="NAME=MODEL",
+        type=_cli_option(emulator_options.parse_deployment),
+        help="serve a deployment NAME running MODEL, e.g. my-chat=gpt-4o-mini (repeatable; replaces the demo "
+        "deployments; the family -- reasoning, classic chat or embeddings -- and limits follow the model)",
+    )
+    parser.add_argument(
+        "--fault-rate",
+        action="append",
+        default=[],
+        metavar="FAULT=P",
+        type=_cli_option(emulator_options.parse_fault_rate),
+        help="make a share P (0-1) of requests meet FAULT without asking, e.g. 429=0.2 (repeatable; faults: "
+        + ", ".join(FAULTS)
+        + ")",
+    )
     parser.set_defaults(handler=_run_emulator)
+
+
+def _cli_option(parse: Callable[[str], T]) -> Callable[[str], T]:
+    """An argparse ``type`` whose ValueError message (bilingual) is shown as the error."""
+
+    def convert(value: str) -> T:
+        try:
+            return parse(value)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return convert
 
 
 def _run_emulator(args: argparse.Namespace) -> int:
     keys = tuple(args.key) if args.key else (DEMO_KEY, DEMO_KEY_2)
     config = EmulatorConfig(
         api_keys=keys,
+        deployments=emulator_options.deployments(args.deployment, args.rpm, args.tpm),
         tokens_per_second=max(0.0, args.tokens_per_second),
         api_versions=load_api_versions(args.api_version),
+        fault_rates=tuple(args.fault_rate),
     )
-    endpoint = f"http://{args.host}:{args.port}/"
+    endpoint = f"http://{url_host(args.host)}:{args.port}/"  # an IPv6 host keeps its brackets
     deployments = ", ".join(f"{d.name} ({d.model})" for d in config.deployments)
+    first = config.deployments[0].name
     print(f"AOAI Lab emulator: {endpoint}")
     print(f"  deployments: {deployments}")
     print("  key: " + ("the demo key from the README" if not args.key else f"{len(keys)} key(s) from --key"))
-    print(f"  try: curl '{endpoint}openai/deployments/gpt-5.1/chat/completions?api-version=2025-04-01-preview' \\")
+    if config.fault_rates:
+        print("  fault rates: " + ", ".join(f"{fault}={rate:g}" for fault, rate in config.fault_rates))
+    print(f"  try: curl '{endpoint}openai/deployments/{first}/chat/completions?api-version=2025-04-01-preview' \\")
     print("         -H 'Content-Type: application/json' -H 'api-key: <key>' \\")
     print("""         -d '{"messages": [{"role": "user", "content": "Hello!"}]}'""")
     serve_forever(config, args.host, args.port)
     return 0
 
 
-# The tutorial's own values: what a handout shows when nothing is configured.
-TUTORIAL_ENDPOINT = "https://my-aoai-lab.openai.azure.com/"
-TUTORIAL_DEPLOYMENT = "gpt-5.1"
-TUTORIAL_API_VERSION = "2025-04-01-preview"
+# A handout with nothing configured shows the tutorial's endpoint and deployment (preflight.py);
+# its api-version is not the tutorial's (unpublished) one but the one recommended for the model.
 
 
 def _add_code(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -69,7 +126,7 @@ def _add_code(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "code",
         help="print the code that sends one chat request (for handouts)",
         description=(
-            "Print Python, curl, PowerShell or raw HTTP code for one chat request. The key is always read "
+            "Print Python, JavaScript, curl, PowerShell or raw HTTP code for one chat request. The key is always read "
             "from AZURE_OPENAI_API_KEY by the generated code, never written into it. Defaults come from "
             ".env / the environment, else the tutorial's values."
         ),
@@ -78,7 +135,7 @@ def _add_code(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--endpoint", help=f"resource endpoint (default: configured, else {TUTORIAL_ENDPOINT})")
     parser.add_argument("--deployment", help=f"deployment name (default: configured, else {TUTORIAL_DEPLOYMENT})")
     parser.add_argument(
-        "--api-version", help=f"api-version (default: configured, else {TUTORIAL_API_VERSION}; none on v1)"
+        "--api-version", help="api-version (default: configured, else the one recommended for the model; none on v1)"
     )
     parser.add_argument("--style", choices=("classic", "v1"), help="API style (default: from --lang or configured)")
     parser.add_argument("--system", help="system prompt")
@@ -86,6 +143,11 @@ def _add_code(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--stream", action="store_true", help="stream the reply")
     parser.add_argument("--max-tokens", type=int, help="reply length limit (parameter name follows the model family)")
     parser.add_argument("--ui-lang", choices=LANGS, default=DEFAULT_LANG, help="language of comments and notes")
+    parser.add_argument(
+        "--keyless",
+        action="store_true",
+        help="Microsoft Entra ID instead of a key (python, python-v1, javascript, curl)",
+    )
     parser.set_defaults(handler=_run_code)
 
 
@@ -104,17 +166,18 @@ def _code_connection(args: argparse.Namespace) -> Connection:
     normalised = load_configured()
     configured = normalised.connection if normalised else None
     style = _code_style(args, configured)
+    deployment = args.deployment or (configured.deployment if configured else "") or TUTORIAL_DEPLOYMENT
     if args.api_version is not None:
         api_version = args.api_version
     elif configured and configured.style == style and configured.api_version:
         api_version = configured.api_version
     else:
         # A dated version on the v1 route is a 400: v1 gets none unless asked for.
-        api_version = TUTORIAL_API_VERSION if style == "classic" else ""
+        api_version = recommended_api_versions(family_of(deployment))[0] if style == "classic" else ""
     return from_input(
         args.endpoint or (configured.endpoint if configured else "") or TUTORIAL_ENDPOINT,
         "",
-        args.deployment or (configured.deployment if configured else "") or TUTORIAL_DEPLOYMENT,
+        deployment,
         api_version,
         style=style,
     ).connection
@@ -132,7 +195,8 @@ def _run_code(args: argparse.Namespace) -> int:
     connection = _code_connection(args)
     target: Target = args.lang or ("python-v1" if connection.style == "v1" else "python")
     try:
-        snippet = generate(target, connection, _code_request(args, connection.deployment, lang), lang=lang)
+        request = _code_request(args, connection.deployment, lang)
+        snippet = generate(target, connection, request, lang=lang, keyless=args.keyless)
     except Unavailable as error:
         print(t(error.reason, lang), file=sys.stderr)
         return 2
@@ -163,8 +227,8 @@ def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument(
         "--timeout",
         type=float,
-        default=HTTP_TIMEOUT,
-        help=f"seconds to wait for each HTTP answer (default: {HTTP_TIMEOUT:g})",
+        default=CHECK_TIMEOUT,
+        help=f"seconds the whole check may take, every rung included (default: {CHECK_TIMEOUT:g})",
     )
     parser.set_defaults(handler=_run_check)
 
@@ -182,7 +246,9 @@ def _run_check(args: argparse.Namespace) -> int:
         style=style,
     )
     report = run_check(
-        normalised, on_rung=None if args.json else lambda rung: print(_rung_line(rung, lang), flush=True)
+        normalised,
+        timeout=max(0.0, args.timeout),
+        on_rung=None if args.json else lambda rung: print(_rung_line(rung, lang), flush=True),
     )
     if args.json:
         print(json.dumps(report.to_dict(lang), ensure_ascii=False, indent=2))

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qs, quote, unquote, urlsplit
 
 from dotenv import dotenv_values
 
@@ -38,6 +38,9 @@ _SECRETS_FIELDS = {
     "style": ENV_STYLE,
 }
 
+# A DNS name is at most 253 characters (RFC 1035 §2.3.4); with a scheme, a port and a slash an
+# endpoint is far below this. Longer input is a paste gone wrong, and is never echoed back whole.
+MAX_ENDPOINT_LENGTH = 300
 _QUOTES = "\"'`“”‘’<>"
 _ASSIGNMENT = re.compile(r"^(?:export\s+)?[A-Z][A-Z0-9_]*\s*[=:]\s*")
 
@@ -65,8 +68,9 @@ class Connection:
 
     @property
     def host(self) -> str:
-        """The endpoint's host name, or '' if it has none."""
-        return urlsplit(self.endpoint).hostname or ""
+        """The endpoint's host name, or '' if it has none (or cannot be parsed)."""
+        parts = safe_split(self.endpoint)
+        return (parts.hostname or "") if parts else ""
 
     @property
     def v1_base_url(self) -> str:
@@ -87,13 +91,55 @@ class Connection:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
+def safe_split(url: str) -> SplitResult | None:
+    """``urlsplit(url)`` with its host and port readable, or None for a URL Python cannot parse.
+
+    ``urlsplit`` raises ``ValueError`` for what learners really paste (``http://[::1``), and
+    ``.port`` raises later for ``:99999`` or ``:abc``; callers get None instead of a traceback.
+    """
+    try:
+        parts = urlsplit(url)
+        _ = parts.hostname, parts.port
+    except ValueError:
+        return None
+    return parts
+
+
+def without_credentials(endpoint: str) -> tuple[str, bool]:
+    """``endpoint`` without a ``user:password@`` before its host, and whether it had one."""
+    scheme, sep, rest = endpoint.partition("://")
+    if not sep:
+        scheme, rest = "", endpoint
+    authority_end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    authority = rest[:authority_end]
+    if "@" not in authority:
+        return endpoint, False
+    stripped = authority.rpartition("@")[2] + rest[authority_end:]
+    return (f"{scheme}://{stripped}" if sep else stripped), True
+
+
+def display_endpoint(endpoint: str) -> str:
+    """``endpoint`` fit to show or log: no ``user:password@``, no control characters, not too long."""
+    text = "".join(ch if ch.isprintable() else "?" for ch in endpoint)
+    scheme, sep, rest = text.partition("://")
+    if sep:
+        authority, slash, path = rest.partition("/")
+        text = f"{scheme}://{authority.rpartition('@')[2]}{slash}{path}"
+    return text if len(text) <= MAX_ENDPOINT_LENGTH else text[:60] + "…"
+
+
+def url_host(hostname: str) -> str:
+    """``hostname`` as written in a URL: an IPv6 literal keeps its brackets (``[::1]``)."""
+    return f"[{hostname}]" if ":" in hostname else hostname
+
+
 @dataclass(frozen=True)
 class Normalised:
     """A connection cleaned from raw input, and what the cleaning did (as note codes)."""
 
     connection: Connection
     # (field, note) pairs: note ∈ stripped_whitespace, stripped_quotes, stripped_assignment,
-    # split_url, split_resource_id
+    # stripped_credentials, split_url, split_resource_id
     notes: tuple[tuple[str, str], ...] = ()
 
 
@@ -132,8 +178,8 @@ _OPENAI_PATH = re.compile(r"^/openai/?$")
 def split_url(url: str) -> UrlParts | None:
     """Split a full request URL pasted as the endpoint (``…/openai/deployments/X/…?api-version=Y``
     or ``…/openai/v1/…``); None when ``url`` is not such a URL."""
-    parts = urlsplit(url if "://" in url else f"https://{url}")
-    if not parts.hostname:
+    parts = safe_split(url if "://" in url else f"https://{url}")
+    if parts is None or not parts.hostname:
         return None
     scheme = parts.scheme if "://" in url else ""
     root = f"{scheme}://{parts.netloc}/" if scheme else f"{parts.netloc}/"
@@ -183,6 +229,12 @@ def from_input(
         value, value_notes = clean_value(raw)
         cleaned[name] = value
         notes.extend((name, note) for note in value_notes)
+
+    # A pasted "user:password@" never enters the Connection, so no page, log or snippet can
+    # show it; the note makes pre-flight refuse the endpoint until the learner removes it.
+    cleaned["endpoint"], had_credentials = without_credentials(cleaned["endpoint"])
+    if had_credentials:
+        notes.append(("endpoint", "stripped_credentials"))
 
     parts = split_url(cleaned["endpoint"])
     if parts and parts.endpoint.rstrip("/") != cleaned["endpoint"].rstrip("/"):

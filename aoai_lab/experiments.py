@@ -20,7 +20,8 @@ from aoai_lab.client import ChatResult, chat, stream_chat
 from aoai_lab.connection import Connection, from_input
 from aoai_lab.diagnosis import CallContext, Diagnosis, from_http
 from aoai_lab.emulator import FAULT_HEADER
-from aoai_lab.preflight import Finding
+from aoai_lab.i18n import DEFAULT_LANG, Lang
+from aoai_lab.preflight import TUTORIAL_ENDPOINT, TUTORIAL_KEY, Finding
 from aoai_lab.preflight import run as preflight
 from aoai_lab.request import ChatParams, ChatRequest
 
@@ -31,6 +32,8 @@ CLOSED_PORT = "{closed_port}"
 EMULATOR_PORT = "{emulator_port}"
 # Built from parts so no file holds a string shaped like a real OpenAI key.
 OPENAI_STYLE_KEY = "sk-" + "proj-" + "demo" * 8
+# What a trial says, in the page's language: the emulator answers in the language it is asked in.
+HELLO: Mapping[Lang, str] = {"ko": "안녕하세요!", "en": "Hello!"}
 
 
 @dataclass(frozen=True)
@@ -43,8 +46,13 @@ class Experiment:
     changes: Mapping[str, str] = field(default_factory=dict)
     fault: str | None = None
     params: ChatParams = field(default_factory=ChatParams)
-    message: str = "Hello!"
+    # The user message per language; the greeting when not set.
+    messages: Mapping[Lang, str] = field(default_factory=lambda: HELLO)
     timeout: float = 10.0
+
+    def message(self, lang: Lang = DEFAULT_LANG) -> str:
+        """The user message this experiment sends from a page in ``lang``."""
+        return self.messages[lang]
 
 
 @dataclass(frozen=True)
@@ -75,10 +83,22 @@ EXPERIMENTS: tuple[Experiment, ...] = (
     Experiment("endpoint_regional", "check", {"endpoint": "https://koreacentral.api.cognitive.microsoft.com/"}),
     Experiment("endpoint_host_typo", "check", {"endpoint": "https://my-aoai-lab.azure.openai.com/"}),
     Experiment("endpoint_not_azure", "preflight", {"endpoint": "https://api.openai.com/"}),
+    Experiment("endpoint_is_tutorial_example", "preflight", {"endpoint": TUTORIAL_ENDPOINT}),
+    # Input learners really paste (issue 9): refused before anything is sent, never a traceback.
+    Experiment("endpoint_too_long", "check", {"endpoint": "https://" + "my-aoai-lab" * 40 + ".openai.azure.com/"}),
+    Experiment("endpoint_malformed", "check", {"endpoint": "http://[::1"}),
+    Experiment("endpoint_bad_port", "check", {"endpoint": "http://127.0.0.1:99999/"}),
+    Experiment(
+        "endpoint_has_credentials", "check", {"endpoint": "https://user:password@my-aoai-lab.openai.azure.com/"}
+    ),
     Experiment("key_missing", "check", {"api_key": ""}),
     Experiment("key_openai_format", "check", {"api_key": OPENAI_STYLE_KEY}),
     Experiment("key_whitespace", "chat", {"api_key": "00000000000000000000000000000000\n"}),
-    Experiment("key_format_unusual", "preflight", {"api_key": "x" * 32}),  # the tutorial's placeholder key
+    Experiment("key_format_unusual", "preflight", {"api_key": "0123456789abcdef0123"}),  # part of a key
+    Experiment("key_is_tutorial_example", "check", {"api_key": TUTORIAL_KEY}),
+    # Sent without pre-flight (a chat), to show what the SDK makes of them: h11 refuses the header.
+    Experiment("key_control_char", "chat", {"api_key": "0000000000000000\x000000000000000000"}),
+    Experiment("key_not_ascii", "chat", {"api_key": "키0000000000000000000000000000000"}),
     Experiment("value_cleaned", "preflight", {"endpoint": '"https://my-aoai-lab.openai.azure.com/"'}),
     Experiment("deployment_missing", "check", {"deployment": ""}),
     Experiment("deployment_is_resource_id", "check", {"deployment": _RESOURCE_ID}),
@@ -101,9 +121,15 @@ EXPERIMENTS: tuple[Experiment, ...] = (
     Experiment("api_version_too_old_for_model", "check", {"api_version": "2024-10-21"}),
     Experiment("unsupported_parameter", "chat", params=ChatParams(max_tokens=50)),  # the tutorial's curl
     Experiment("unknown_parameter", "stream", {"deployment": "gpt-4o-mini", "api_version": "2024-06-01"}),
-    Experiment("context_length_exceeded", "chat", {"deployment": "gpt-4o-mini"}, message="word " * 130_000),
+    Experiment(
+        "context_length_exceeded",
+        "chat",
+        {"deployment": "gpt-4o-mini"},
+        messages={"ko": "단어 " * 130_000, "en": "word " * 130_000},
+    ),
     Experiment("rate_limited", "chat", fault="429"),
-    Experiment("content_filtered", "chat", message="content filter test"),
+    # The emulator's filter triggers in both languages (README, "Content filter triggers").
+    Experiment("content_filtered", "chat", messages={"ko": "콘텐츠 필터 테스트", "en": "content filter test"}),
     Experiment("bad_request", "chat", {"deployment": "gpt-4o-mini"}, params=ChatParams(temperature=5.0)),
     Experiment("server_error", "chat", fault="500"),
     Experiment("stream_interrupted", "stream", fault="drop-stream"),
@@ -130,11 +156,11 @@ def prepared(experiment: Experiment, demo: Connection) -> Connection:
     return demo.with_values(**values)
 
 
-def run(experiment: Experiment, demo: Connection) -> Trial:
-    """Run ``experiment`` against the demo connection and return what the learner would see."""
+def run(experiment: Experiment, demo: Connection, lang: Lang = DEFAULT_LANG) -> Trial:
+    """Run ``experiment`` against the demo connection, asking in ``lang`` (the page's language)."""
     connection = prepared(experiment, demo)
     headers = {FAULT_HEADER: experiment.fault} if experiment.fault else None
-    request = ChatRequest.simple(experiment.message, params=experiment.params)
+    request = ChatRequest.simple(experiment.message(lang), params=experiment.params)
     if experiment.kind in ("check", "preflight"):
         normalised = from_input(
             connection.endpoint,
@@ -151,7 +177,7 @@ def run(experiment: Experiment, demo: Connection) -> Trial:
         report = run_check(normalised, extra_headers=headers, http_timeout=experiment.timeout)
         return Trial(experiment, report.diagnosis, normalised.connection, report=report, findings=report.findings)
     if experiment.kind == "bearer":
-        return Trial(experiment, _bearer_on_classic(connection), connection)
+        return Trial(experiment, _bearer_on_classic(connection, experiment.message(lang)), connection)
     if experiment.kind == "stream":
         stream = stream_chat(
             connection,
@@ -167,10 +193,10 @@ def run(experiment: Experiment, demo: Connection) -> Trial:
     return Trial(experiment, result.diagnosis, connection, result=result)
 
 
-def _bearer_on_classic(connection: Connection) -> Diagnosis:
+def _bearer_on_classic(connection: Connection, message: str) -> Diagnosis:
     """Send the key as ``Authorization: Bearer`` on the classic route, as some clients do."""
     url = connection.chat_url
-    body = ChatRequest.simple("Hello!").body(connection.deployment)
+    body = ChatRequest.simple(message).body(connection.deployment)
     headers = {"Authorization": f"Bearer {connection.api_key}"}
     response = httpx2.post(url, headers=headers, json=body, timeout=10.0)
     context = CallContext(connection.deployment, connection.api_version, connection.style, connection.host, url)

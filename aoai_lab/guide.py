@@ -8,10 +8,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from aoai_lab.advice import version_advice
 from aoai_lab.check import CheckReport
 from aoai_lab.connection import ApiStyle, Connection
+from aoai_lab.models import Family
 from aoai_lab.preflight import is_loopback
-from aoai_lab.versions import load_api_versions
 
 Role = Literal["endpoint", "path", "deployment", "api_version"]
 # The tutorial step that each part of the URL comes from.
@@ -60,10 +61,17 @@ def url_anatomy(connection: Connection, *, mask_host: bool = False) -> list[Segm
     ]
 
 
-def url_forms(connection: Connection, *, mask_host: bool = False) -> dict[ApiStyle, list[Segment]]:
-    """Both URL forms for the learner's values: classic (the tutorial's) and v1."""
+def url_forms(
+    connection: Connection, *, mask_host: bool = False, family: Family | None = None
+) -> dict[ApiStyle, list[Segment]]:
+    """Both URL forms for the learner's values: classic (the tutorial's) and v1.
+
+    Without a dated version of its own, the classic form shows the one recommended for the
+    deployment's ``family`` (learned by the check, else guessed from the name).
+    """
     version = connection.api_version if connection.style == "classic" else ""
-    classic = replace(connection, style="classic", api_version=version or load_api_versions().latest_ga)
+    recommended = version_advice(connection.deployment, family).first
+    classic = replace(connection, style="classic", api_version=version or recommended)
     v1 = replace(connection, style="v1", api_version="")
     return {"classic": url_anatomy(classic, mask_host=mask_host), "v1": url_anatomy(v1, mask_host=mask_host)}
 

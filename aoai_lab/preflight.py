@@ -9,11 +9,21 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult
 
-from aoai_lab.connection import Connection, Normalised
+from aoai_lab.advice import version_advice
+from aoai_lab.classroom import seat as classroom_seat
+from aoai_lab.connection import (
+    MAX_ENDPOINT_LENGTH,
+    Connection,
+    Normalised,
+    display_endpoint,
+    safe_split,
+    url_host,
+)
 from aoai_lab.diagnosis import Diagnosis, Evidence, Severity
 from aoai_lab.models import looks_like_model_version
 from aoai_lab.versions import TUTORIAL_API_VERSION, ApiVersions, load_api_versions
@@ -62,6 +72,14 @@ _MODEL_DATES = (
     "2025-11-13",
 )  # model versions learners paste as api-version (gpt-4o 2024-05-13, gpt-5 2025-08-07, …)
 _API_VERSION_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}(-preview)?$")
+# The tutorial's own example values (azure-openai-tutorial.ko.md, step 4's Python and curl):
+# learners run the snippet before replacing them with the values from step 3.
+TUTORIAL_ENDPOINT = "https://my-aoai-lab.openai.azure.com/"
+TUTORIAL_KEY = "x" * 32
+TUTORIAL_DEPLOYMENT = "gpt-5.1"  # also the offline demo's deployment and the handouts' default
+_TUTORIAL_HOST = "my-aoai-lab.openai.azure.com"
+# Its key is 32 x; a few more or fewer is the same placeholder, miscounted.
+_PLACEHOLDER_KEY = re.compile(r"^x{16,}$", re.I)
 
 
 @dataclass(frozen=True)
@@ -84,8 +102,12 @@ def run(normalised: Normalised, versions: ApiVersions | None = None) -> list[Fin
     versions = versions or load_api_versions()
     connection = normalised.connection
     findings = [*_cleaning_findings(normalised)]
-    findings += check_endpoint(connection.endpoint)
-    findings += check_key(connection.api_key)
+    # Classroom mode: a typed endpoint must be an allowed public Azure host; said first (aoai_lab/classroom).
+    refused = classroom_seat.host_refusal(connection) if connection.endpoint else None
+    if refused is not None:
+        findings.append(Finding(refused.code, "error", "endpoint", refused.params))
+    findings += check_endpoint(connection.endpoint) + check_tutorial_endpoint(connection.endpoint)
+    findings += check_tutorial_key(connection.api_key) or check_key(connection.api_key)
     findings += check_deployment(connection.deployment)
     findings += check_api_version(connection, versions)
     return findings
@@ -102,8 +124,13 @@ def _cleaning_findings(normalised: Normalised) -> list[Finding]:
     notes = dict.fromkeys(normalised.notes)  # one note per (field, kind), in order
     findings: list[Finding] = []
     for name, note in notes:
-        if note == "split_url":
-            params = {"endpoint": connection.endpoint, "suggestion": connection.endpoint}
+        if note == "stripped_credentials":
+            # An error, not info: a password pasted into an address is a leak to fix at its source.
+            host = url_host(connection.host) or "…"
+            findings.append(Finding("endpoint_has_credentials", "error", name, {"host": host}))
+        elif note == "split_url":
+            shown = display_endpoint(connection.endpoint)  # never a pasted user:password@
+            params = {"endpoint": shown, "suggestion": shown}
             findings.append(Finding("endpoint_has_path", "info", name, params, ("diag.hint.split_url",)))
         elif note == "split_resource_id":
             params = {"deployment": connection.deployment}
@@ -134,31 +161,65 @@ def check_endpoint(endpoint: str) -> list[Finding]:
     """Findings for the endpoint value; the most specific mistake is reported first."""
     if not endpoint:
         return [Finding("endpoint_missing", "error", "endpoint")]
+    if len(endpoint) > MAX_ENDPOINT_LENGTH:
+        return [Finding("endpoint_too_long", "error", "endpoint", {"length": str(len(endpoint))})]
+    if any(_is_control(ch) or ch.isspace() for ch in endpoint):
+        return [Finding("endpoint_malformed", "error", "endpoint")]
     has_scheme = "://" in endpoint
-    parts = urlsplit(endpoint if has_scheme else "https://" + endpoint.lstrip("/"))
+    text = endpoint if has_scheme else "https://" + endpoint.lstrip("/")
+    parts = safe_split(text)
+    if parts is None:
+        return [_unparsable(text)]
+    if parts.username is not None or parts.password is not None:
+        # Never echo what was before the "@": it is somebody's password.
+        return [Finding("endpoint_has_credentials", "error", "endpoint", {"host": url_host(parts.hostname or "")})]
     host = (parts.hostname or "").lower()
     # What the address *is* matters more than how it is written: say "portal" before "no https://".
     if host in PORTAL_HOSTS or host.endswith(".portal.azure.com"):
         return [Finding("endpoint_is_portal", "error", "endpoint", {"host": host})]
     if "/api/projects/" in parts.path + "/":
-        return [Finding("endpoint_is_foundry_project", "error", "endpoint", {"suggestion": f"https://{host}/"})]
+        suggestion = f"https://{url_host(host)}/"
+        return [Finding("endpoint_is_foundry_project", "error", "endpoint", {"suggestion": suggestion})]
     if host.endswith(".api.cognitive.microsoft.com"):
         return [Finding("endpoint_regional", "error", "endpoint", {"host": host})]
     typo = _host_typo(host)
     if typo:
         return [Finding("endpoint_host_typo", "error", "endpoint", {"host": host, "suggestion": f"https://{typo}/"})]
+    netloc = _netloc(parts)
     if not has_scheme or not host or parts.scheme not in ("http", "https"):
-        suggestion = f"https://{parts.netloc}/" if host else "https://…"
+        suggestion = f"https://{netloc}/" if host else "https://…"
         return [Finding("endpoint_missing_scheme", "error", "endpoint", {"suggestion": suggestion})]
     findings: list[Finding] = []
     if parts.scheme == "http" and not is_loopback(host):
-        findings.append(Finding("endpoint_insecure", "error", "endpoint", {"suggestion": f"https://{parts.netloc}/"}))
+        findings.append(Finding("endpoint_insecure", "error", "endpoint", {"suggestion": f"https://{netloc}/"}))
     if parts.path.strip("/") or parts.query:
-        suggestion = f"{parts.scheme}://{parts.netloc}/"
+        suggestion = f"{parts.scheme}://{netloc}/"
         findings.append(Finding("endpoint_has_path", "error", "endpoint", {"suggestion": suggestion}))
     if not is_loopback(host) and not host.endswith(AZURE_HOST_SUFFIXES):
         findings.append(Finding("endpoint_not_azure", "warning", "endpoint", {"host": host}))
     return findings
+
+
+def _is_control(ch: str) -> bool:
+    """NUL, bell, escape, … (Unicode category Cc): never part of a URL or a key."""
+    return unicodedata.category(ch) == "Cc"
+
+
+def _netloc(parts: SplitResult) -> str:
+    """Host and port as written in a URL, without any ``user:password@`` (IPv6 keeps brackets)."""
+    host = url_host(parts.hostname or "")
+    return f"{host}:{parts.port}" if parts.port is not None else host
+
+
+def _unparsable(text: str) -> Finding:
+    """The finding for an endpoint Python's URL parser rejects: a bad port, or a broken address."""
+    netloc = text.partition("://")[2].partition("/")[0].rpartition("@")[2]
+    host, colon, port = netloc.rpartition(":")
+    if colon and "]" not in port and (host.endswith("]") or "[" not in host):
+        # Only the port is wrong (":99999", ":abc"): say so, quoting at most a short port.
+        shown = port if port.isascii() and port.isalnum() and len(port) <= 6 else "…"
+        return Finding("endpoint_bad_port", "error", "endpoint", {"port": shown})
+    return Finding("endpoint_malformed", "error", "endpoint")
 
 
 def _host_typo(host: str) -> str | None:
@@ -185,8 +246,30 @@ def check_key(key: str) -> list[Finding]:
         return [Finding("key_openai_format", "error", "api_key")]
     if any(ch.isspace() for ch in key):
         return [Finding("key_whitespace", "error", "api_key")]
+    # A header value cannot hold these: the SDK would fail with 'Connection error.' or a
+    # UnicodeEncodeError, which reads like a network problem. The key itself is never quoted.
+    if any(_is_control(ch) for ch in key):
+        return [Finding("key_control_char", "error", "api_key")]
+    if not key.isascii():
+        return [Finding("key_not_ascii", "error", "api_key")]
     if not (_HEX32.match(key) or _CASK84.match(key)):
         return [Finding("key_format_unusual", "warning", "api_key", {"length": str(len(key))})]
+    return []
+
+
+def check_tutorial_key(key: str) -> list[Finding]:
+    """The tutorial's placeholder key (``xxxx…``): an error, no Azure key looks like it."""
+    if _PLACEHOLDER_KEY.match(key):
+        return [Finding("key_is_tutorial_example", "error", "api_key")]
+    return []
+
+
+def check_tutorial_endpoint(endpoint: str) -> list[Finding]:
+    """The tutorial's example endpoint: a warning, since one learner may really own that name."""
+    parts = safe_split(endpoint if "://" in endpoint else "https://" + endpoint.lstrip("/"))
+    # An address that cannot be parsed is check_endpoint's to explain.
+    if parts is not None and (parts.hostname or "").lower() == _TUTORIAL_HOST:
+        return [Finding("endpoint_is_tutorial_example", "warning", "endpoint", {"endpoint": TUTORIAL_ENDPOINT})]
     return []
 
 
@@ -204,18 +287,22 @@ def check_deployment(deployment: str) -> list[Finding]:
 def check_api_version(connection: Connection, versions: ApiVersions) -> list[Finding]:
     """Findings for the api-version, which depend on the API style."""
     version = connection.api_version
-    latest = versions.latest
+    advice = version_advice(connection.deployment, versions=versions)
+    # The recommendation fits the deployment's family (gpt-5.1 must not be told 2024-10-21).
+    latest = {**advice.params(), "deployment": connection.deployment}
     if connection.style == "v1":
         if version and not versions.is_v1(version):
             return [Finding("api_version_on_v1", "error", "api_version", {"api_version": version})]
         return []
     if not version:
-        return [Finding("api_version_missing", "error", "api_version", latest)]
+        return [Finding("api_version_missing", "error", "api_version", latest, (advice.hint,))]
     if versions.is_known(version):
         return []
     if _is_model_version(version):
-        return [Finding("api_version_is_model_version", "error", "api_version", {"api_version": version, **latest})]
-    hints = ("diag.hint.tutorial_api_version",) if version == TUTORIAL_API_VERSION else ()
+        params = {"api_version": version, **latest}
+        return [Finding("api_version_is_model_version", "error", "api_version", params, (advice.hint,))]
+    tutorial = ("diag.hint.tutorial_api_version",) if version == TUTORIAL_API_VERSION else ()
+    hints = (*tutorial, advice.hint)
     return [Finding("api_version_unknown", "warning", "api_version", {"api_version": version, **latest}, hints)]
 
 

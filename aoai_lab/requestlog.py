@@ -13,12 +13,16 @@ from collections import deque
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Final
 
-import pandas as pd
+from aoai_lab.connection import safe_split, url_host
 
-# Operations that are one chat turn each (the ``turn`` column counts them).
-CHAT_OPERATIONS = frozenset({"chat", "chat_stream"})
+if TYPE_CHECKING:  # pandas is imported by the functions that build frames: the Guide never does (issue 12)
+    import pandas as pd
+
+# Operations that are one chat turn each (the ``turn`` column counts them); a chat turn's
+# operation may carry why it was sent after a "+" ("chat_stream+regenerate", issue 13).
+CHAT_OPERATIONS = frozenset({"chat", "chat_stream", "responses", "responses_stream"})
 OK_CODE = "ok"
 # ``status_label`` of a request that got no HTTP response (DNS, TCP/TLS or timeout failures).
 NO_RESPONSE_LABEL = "—"
@@ -65,9 +69,13 @@ class RequestRecord:
 
 def host_of(endpoint: str) -> str:
     """The host name (and port, if any) of ``endpoint``, without scheme, user info, path or query."""
-    parts = urlsplit(endpoint if "//" in endpoint else f"//{endpoint}")
-    host = parts.hostname or ""
-    return f"{host}:{parts.port}" if parts.port is not None else host
+    # Chat runs without pre-flight, so this sees whatever was typed ("http://[::1", ":99999",
+    # spaces): never raise, keep IPv6 brackets, and drop what a host name cannot hold.
+    parts = safe_split(endpoint if "//" in endpoint else f"//{endpoint}")
+    if parts is None:
+        return ""
+    host = "".join(ch for ch in url_host(parts.hostname or "") if ch.isprintable() and ch not in _NOT_IN_HOST)
+    return f"{host[:253]}:{parts.port}" if parts.port is not None else host[:253]
 
 
 class RequestLog:
@@ -130,11 +138,13 @@ class RequestLog:
 
 # --- the typed frame ------------------------------------------------------------------------
 
-STRING = pd.StringDtype()  # na_value=pd.NA: missing strings are <NA>, not NaN
-TIME = pd.DatetimeTZDtype(unit="ns", tz="UTC")
+# Dtype names, not objects, so that importing this module does not import pandas. "string" is
+# ``pd.StringDtype()`` (na_value=pd.NA: missing strings are <NA>, not NaN), not pandas 3's ``str``.
+STRING: Final = "string"
+TIME: Final = "datetime64[ns, UTC]"
 
 # Record fields in declaration order, then the derived columns; every frame has exactly these.
-DTYPES: Mapping[str, str | pd.api.extensions.ExtensionDtype] = {
+DTYPES: Mapping[str, str] = {
     "time": TIME,
     "page": STRING,
     "operation": STRING,
@@ -170,7 +180,7 @@ def _turns(operations: Iterable[str]) -> list[int | None]:
     turns: list[int | None] = []
     count = 0
     for operation in operations:
-        if operation in CHAT_OPERATIONS:
+        if operation.partition("+")[0] in CHAT_OPERATIONS:
             count += 1
             turns.append(count)
         else:
@@ -189,6 +199,8 @@ def to_dataframe(records: Iterable[RequestRecord]) -> pd.DataFrame:
     raw["status_label"] = [status_label(r.status) for r in rows]
     raw["ok"] = [r.code == OK_CODE for r in rows]
     raw["turn"] = list(_turns(r.operation for r in rows))
+    import pandas as pd  # here, not at the top (see the imports)
+
     return pd.DataFrame({name: pd.Series(raw[name], dtype=dtype) for name, dtype in DTYPES.items()})
 
 
@@ -305,6 +317,8 @@ def filter_frame(
     An empty collection chooses nothing; a page treating an empty multiselect as "all" passes
     ``selection or None``. Rows keep their order; the index is reset.
     """
+    import pandas as pd  # here, not at the top (see the imports)
+
     keep = pd.Series(True, index=df.index, dtype="boolean")
     if statuses is not None:
         codes_wanted = [s for s in statuses if s is not None]
@@ -348,6 +362,8 @@ def tokens_per_turn(df: pd.DataFrame) -> pd.DataFrame:
 def errors_by_code_frame(df: pd.DataFrame) -> pd.DataFrame:
     """``code, count`` of the non-ok rows, most frequent first (ties by code); ok rows excluded."""
     by_code = _error_counts(df)
+    import pandas as pd  # here, not at the top (see the imports)
+
     return pd.DataFrame(
         {
             "code": pd.array([code for code, _ in by_code], dtype=STRING),

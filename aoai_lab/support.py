@@ -13,6 +13,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 import aoai_lab
 from aoai_lab.check import CheckReport
+from aoai_lab.classroom.evidence import EVERYTHING, StudentView
 from aoai_lab.client import ChatResult
 from aoai_lab.connection import Connection
 from aoai_lab.preflight import AZURE_HOST_SUFFIXES, is_loopback
@@ -42,8 +43,12 @@ def diagnostic_report(
     last_chat: ChatResult | None = None,
     *,
     now: datetime | None = None,
+    view: StudentView = EVERYTHING,
 ) -> str:
-    """A plain-text report of versions, connection shape and the last outcomes (never the key)."""
+    """A plain-text report of versions, connection shape and the last outcomes (never the key).
+
+    ``view``: in classroom mode, what a student may see of a response (a non-Azure host's error
+    code and request id are withheld, issue 11); outside it, everything."""
     when = (now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M:%S UTC")
     lines = [
         "AOAI Lab diagnostic report (contains no key)",
@@ -60,13 +65,15 @@ def diagnostic_report(
     if check is not None:
         rungs = ", ".join(f"{r.rung}={r.state}" for r in check.rungs)
         lines += ["", f"last check: {check.diagnosis.code} (step {check.diagnosis.step})", f"rungs: {rungs}"]
-        evidence = check.diagnosis.evidence
+        evidence = view.evidence(check.diagnosis.evidence)
         lines += _evidence_lines(evidence.status, evidence.error_code, evidence.request_id)
         if check.model:
             lines.append(f"model: {check.model} · region: {check.region or '?'}")
     if last_chat is not None:
         lines += ["", f"last chat: {last_chat.diagnosis.code}"]
-        lines += _evidence_lines(last_chat.status, last_chat.diagnosis.evidence.error_code, last_chat.request_id)
+        evidence = view.evidence(last_chat.diagnosis.evidence)
+        request_id = last_chat.request_id if evidence == last_chat.diagnosis.evidence else None
+        lines += _evidence_lines(last_chat.status, evidence.error_code, request_id)
     return "\n".join(lines) + "\n"
 
 

@@ -14,6 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
+from aoai_lab.models import Family
+
 DATA_FILE = Path(__file__).parent / "data" / "api_versions.toml"
 EXTRA_ENV = "AOAI_LAB_EXTRA_API_VERSIONS"
 
@@ -75,6 +77,34 @@ class ApiVersions:
         ga = tuple(dict.fromkeys([*self.ga, *(v for v in extra if not v.endswith("-preview"))]))
         preview = tuple(dict.fromkeys([*self.preview, *(v for v in extra if v.endswith("-preview"))]))
         return ApiVersions(ga=ga, preview=preview, v1=self.v1, feature_since=self.feature_since)
+
+
+# The v1 API's entry in a recommendation: the ``/openai/v1/`` style, which takes no dated version.
+V1_API = "v1"
+
+
+def recommended_api_versions(family: Family, versions: ApiVersions | None = None) -> tuple[str, ...]:
+    """The api-versions to recommend for a deployment of ``family``, best first.
+
+    Every entry works for that family; the last one is :data:`V1_API` (the v1 style, no dated
+    version), so ``result[0]`` is always a value for the api-version field of the classic style.
+    Reasoning models (gpt-5.x, o-series) need a version from ``reasoning_models`` on: they answer
+    an older one, such as GA 2024-10-21, with 400 "Model {modelName} is enabled only for api
+    versions 2024-12-01-preview and later" (langchain4j/langchain4j#2636). Microsoft lists
+    2025-04-01-preview and v1 for the o-series and v1 for gpt-5 (azure-ai-docs
+    how-to/reasoning.md), and Azure serves gpt-5.1 on dated previews too (a 429 for gpt-5.1
+    "under Azure OpenAI API version 2025-03-01-preview", dyad-sh/dyad#1849); wire-format
+    reference §3.1, §4.7 and §7. A family not known yet gets the same advice, because that
+    version also works for every classic model; classic and embedding models get the latest GA
+    (generally available, the stable one) first.
+    """
+    known = versions if versions is not None else load_api_versions()
+    for_reasoning = [v for v in known.dated if known.supports(v, "reasoning_models")]
+    newest_for_reasoning = max(for_reasoning, key=_sort_key) if for_reasoning else known.latest_preview
+    if family in ("reasoning", "unknown"):
+        # No GA even for an unknown family: on a reasoning model the learner would meet the 400.
+        return (newest_for_reasoning, V1_API)
+    return (*dict.fromkeys([known.latest_ga, known.latest_preview]), V1_API)
 
 
 def version_date(version: str) -> date | None:

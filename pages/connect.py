@@ -2,27 +2,31 @@
 
 import streamlit as st
 
+from aoai_lab.advice import version_advice
 from aoai_lab.check import CheckReport, RungResult, run_check
+from aoai_lab.classroom import session as classroom_session
 from aoai_lab.connection import (
     ENV_API_VERSION,
     ENV_DEPLOYMENT,
     ENV_ENDPOINT,
     ENV_KEY,
-    Connection,
+    ApiStyle,
     Normalised,
     clean_value,
     dotenv_text,
     from_form,
     split_url,
 )
+from aoai_lab.connection_status import ConnectionStatus, style_switch
 from aoai_lab.preflight import Finding
 from aoai_lab.preflight import run as preflight
+from aoai_lab.presenter import masked_endpoint
 from aoai_lab.recording import check_records
 from aoai_lab.support import diagnostic_report
 from aoai_lab.ui import frame, state
-from aoai_lab.ui.cards import diagnosis_card, finding_line, success_card
+from aoai_lab.ui.cards import changed_names, diagnosis_card, finding_line, student_view, success_card
 from aoai_lab.ui.demo import demo_connection, demo_server
-from aoai_lab.ui.state import tr
+from aoai_lab.ui.state import shown, tr
 from aoai_lab.versions import load_api_versions
 
 frame.leave_legacy_pages_mode()
@@ -30,31 +34,50 @@ frame.leave_legacy_pages_mode()
 FIELDS = ("endpoint", "api_key", "deployment", "api_version")
 # Each field is labelled with the environment variable the SDK (and .env) uses for it.
 ENV_NAMES = {"endpoint": ENV_ENDPOINT, "api_key": ENV_KEY, "deployment": ENV_DEPLOYMENT, "api_version": ENV_API_VERSION}
-KEYS = {name: f"connect.{name}" for name in (*FIELDS, "style")}
+KEYS = state.FIELD_KEYS
 FLASH = "connect.flash"
+SAVED_VERSION = "connect.saved_api_version"  # a dated api-version put aside while on v1
 AUTOCHECK = "connect.autocheck"
 RUNG_ICONS = {"ok": ":material/check_circle:", "warning": ":material/warning:", "failed": ":material/cancel:"}
 
 
-def fill(conn: Connection) -> None:
-    """Put a connection's values in the fields (a key held by the server stays off the page)."""
-    st.session_state[KEYS["endpoint"]] = conn.endpoint
-    st.session_state[KEYS["api_key"]] = "" if conn.key_on_server else conn.api_key
-    st.session_state[KEYS["deployment"]] = conn.deployment
-    st.session_state[KEYS["api_version"]] = conn.api_version
-    st.session_state[KEYS["style"]] = conn.style
-
-
 def use_demo() -> None:
-    fill(demo_connection())
+    state.fill(demo_connection())
+    st.session_state[SAVED_VERSION] = ""
     st.session_state[AUTOCHECK] = True
 
 
 def use_configured() -> None:
     configured = state.configured()
     if configured is not None:
-        fill(configured)
+        state.fill(configured)
+        st.session_state[SAVED_VERSION] = ""
         st.session_state[AUTOCHECK] = True
+
+
+def switch_style() -> None:
+    """v1 needs no api-version: a dated one is put aside on v1 and comes back on classic."""
+    new_style: ApiStyle = "v1" if st.session_state.get(KEYS["style"]) == "v1" else "classic"
+    version = str(st.session_state.get(KEYS["api_version"]) or "").strip()
+    saved = str(st.session_state.get(SAVED_VERSION) or "")
+    field, kept = style_switch(version, saved, new_style, is_v1_version=load_api_versions().is_v1(version))
+    st.session_state[KEYS["api_version"]] = field
+    st.session_state[SAVED_VERSION] = kept
+    if field != version:
+        message = "connect.style_cleared" if new_style == "v1" else "connect.style_restored"
+        st.session_state[FLASH] = [tr(message, version=version or field)]
+
+
+def status_line(current: ConnectionStatus) -> None:
+    """Next to the fields: whether these very values were checked."""
+    if current.check == "changed":
+        st.warning(tr("connect.status.changed", fields=changed_names(current.changed)), icon=":material/edit_note:")
+    elif current.check == "ok":
+        st.caption(f":material/check_circle: {tr('connect.status.ok')}")
+    elif current.check == "failed":
+        st.caption(f":material/error: {tr('connect.status.failed')}")
+    else:
+        st.caption(f":material/radio_button_unchecked: {tr('connect.status.unchecked')}")
 
 
 def tidy(name: str) -> None:
@@ -87,7 +110,7 @@ def rung_line(result: RungResult) -> str:
 
 
 def show_rung(result: RungResult) -> None:
-    st.markdown(rung_line(result))
+    st.markdown(shown(rung_line(result)))
 
 
 def show_findings(findings: list[Finding], field: str) -> None:
@@ -107,10 +130,6 @@ def run_check_live(normalised: Normalised) -> CheckReport:
     return report
 
 
-# --- first visit: the fields start from the active connection
-if KEYS["endpoint"] not in st.session_state:
-    fill(state.connection())
-
 st.title(tr("connect.title"))
 st.caption(tr("connect.intro"))
 
@@ -124,6 +143,7 @@ if configured is not None:
         on_click=use_configured,
         key="connect.configured_button",
     )
+    classroom_session.access_prompt()  # classroom mode: the access code, once per session
 
 values = {name: str(st.session_state.get(KEYS[name], "")) for name in FIELDS}
 style = str(st.session_state.get(KEYS["style"], "classic"))
@@ -147,9 +167,10 @@ with st.container(border=True, key="connect-form"):
         horizontal=True,
         persist_state="session",
         help=tr("connect.style_label_help"),
+        on_change=switch_style,
     )
     for message in st.session_state.pop(FLASH, []):
-        st.caption(f":material/auto_fix_high: {message}")
+        st.caption(f":material/auto_fix_high: {shown(message)}")
     versions = load_api_versions()
     server_key = configured is not None and normalised.connection.key_on_server
     version_help = "connect.help.api_version_v1" if style == "v1" else "connect.help.api_version"
@@ -157,11 +178,15 @@ with st.container(border=True, key="connect-form"):
         "endpoint": tr("connect.placeholder.endpoint"),
         "api_key": tr("connect.key_from_server") if server_key else tr("connect.key_placeholder"),
         "deployment": tr("connect.placeholder.deployment"),
-        "api_version": versions.latest_ga if style != "v1" else "",
+        # The version that fits the deployment's family (gpt-5.1 refuses the GA 2024-10-21).
+        "api_version": version_advice(normalised.connection.deployment, state.family()).first if style != "v1" else "",
     }
     for name in FIELDS:
         if name == "api_key" and state.presenter():
             st.caption(f":material/visibility_off: {tr('connect.key_hidden_presenter')}")
+        elif name == "endpoint" and state.presenter():
+            hidden = masked_endpoint(normalised.connection) or "—"
+            st.caption(f":material/visibility_off: {tr('connect.endpoint_hidden_presenter', endpoint=hidden)}")
         else:
             st.text_input(
                 f"{tr(f'connect.field.{name}')} · `{ENV_NAMES[name]}`",
@@ -180,24 +205,31 @@ with st.container(border=True, key="connect-form"):
                 persist_state="session",
             )
         show_findings(findings, name)
+    status_note = st.empty()
+    with status_note.container():
+        status_line(state.status())
     clicked = st.button(tr("connect.check"), type="primary", icon=":material/network_check:", key="connect.check")
 
 # A click, or a fill from one of the buttons above (their callbacks ran before this script).
 if clicked or st.session_state.pop(AUTOCHECK, False):
     run_check_live(normalised)
+    with status_note.container():  # drawn before the check ran: now it speaks for the check
+        status_line(state.status())
 else:
     previous = state.last_check()
     if previous is not None:
-        with st.expander(tr("connect.last_timeline"), expanded=False):
+        changed = state.status().check == "changed"
+        with st.expander(tr("connect.other_values" if changed else "connect.last_timeline"), expanded=False):
             for result in previous.rungs:
                 show_rung(result)
 
-last = state.last_check()
-if last is not None:
-    if last.ok:
-        success_card(last)
+# A card speaks only for the values in the fields: after an edit, the old verdict is not shown.
+current = state.status()
+if current.report is not None:
+    if current.report.ok:
+        success_card(current.report)
     else:
-        diagnosis_card(last.diagnosis, key="connect")
+        diagnosis_card(current.report.diagnosis, key="connect")
 
 st.divider()
 tools = st.columns(2)
@@ -218,4 +250,7 @@ with tools[0]:
 with tools[1], st.expander(tr("connect.report"), icon=":material/support_agent:"):
     st.caption(tr("connect.report_help"))
     checked = state.last_check()
-    st.code(diagnostic_report(checked.connection if checked else state.connection(), checked), language=None)
+    report_text = diagnostic_report(  # classroom mode: no non-Azure host's evidence (issue 11)
+        checked.connection if checked else state.connection(), checked, view=student_view()
+    )
+    st.code(shown(report_text), language=None)

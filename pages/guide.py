@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from aoai_lab.advice import version_advice
 from aoai_lab.guide import ROLE_STEP, anatomy_html, checklist, flow_dot, masked_root, url_forms
 from aoai_lab.ui import frame, state
 from aoai_lab.ui.state import tr
@@ -17,7 +18,8 @@ st.title(tr("guide.title"))
 st.caption(tr("guide.intro"))
 
 # --- the flow, with this learner's values on the arrows, ticking itself
-resource = (masked_root(conn) if mask else conn.root).split("://")[-1] or "—"
+# Presenter mode: masked_root for the usual https://<name>.… form, and ``shown`` for any other.
+resource = state.shown((masked_root(conn) if mask else conn.root).split("://")[-1]) or "—"
 values = [
     tr("guide.flow.resource", host=resource),
     tr("guide.flow.deployment", deployment=conn.deployment or "—"),
@@ -49,13 +51,17 @@ for number in range(1, 5):
 st.subheader(tr("guide.anatomy"))
 st.caption(tr("guide.anatomy_intro"))
 labels = {role: tr(f"guide.role.{role}", step=step) for role, step in ROLE_STEP.items()}
-for style, segments in url_forms(conn, mask_host=mask).items():
+# The api-version shown and recommended fits the deployment's model family (issue 9).
+advice = version_advice(conn.deployment, state.family())
+for style, segments in url_forms(conn, mask_host=mask, family=advice.family).items():
     current = tr("guide.current") if style == conn.style else ""
     st.markdown(f"**{tr(f'connect.style.{style}')}** {current}")
-    st.html(anatomy_html(segments, labels))
+    st.html(state.shown(anatomy_html(segments, labels)))
 st.caption(tr("guide.anatomy_v1_model", deployment=conn.deployment or "—"))
 
 # --- where the tutorial and today's Azure differ
 st.subheader(tr("guide.differences"))
 for name in ("max_tokens", "api_version", "v1", "keys", "endpoint", "studio"):
-    st.warning(tr(f"guide.diff.{name}"), icon=":material/difference:")
+    st.warning(
+        tr(f"guide.diff.{name}", deployment=conn.deployment or "—", **advice.params()), icon=":material/difference:"
+    )

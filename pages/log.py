@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from aoai_lab.presenter import mask_host
 from aoai_lab.requestlog import (
     RequestLog,
     errors_by_code_frame,
@@ -74,8 +75,11 @@ def show(log: RequestLog) -> None:
         "time", "page", "operation", "status_label", "code", "deployment", "latency_ms", "ttft_ms",
         "prompt_tokens", "completion_tokens", "reasoning_tokens", "streamed", "request_id", "api_style", "host",
     ]  # fmt: skip
+    table = df[shown]
+    if state.presenter():  # no resource name on a projector (issue 9)
+        table = table.assign(host=table["host"].map(lambda host: mask_host(str(host))))
     st.dataframe(
-        df[shown],
+        table,
         hide_index=True,
         width="stretch",
         column_config={

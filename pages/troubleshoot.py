@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from aoai_lab.diagnosis import CODES, STEPS, example
 from aoai_lab.experiments import BY_CODE, Experiment, Trial, run
 from aoai_lab.recording import trial_records
+from aoai_lab.troubleshoot import CARDS, search
 from aoai_lab.ui import frame, state
 from aoai_lab.ui.cards import diagnosis_card
 from aoai_lab.ui.demo import demo_connection, is_demo
@@ -33,14 +33,6 @@ def describe(experiment: Experiment) -> str:
         parts.append(tr("trouble.fault", fault=experiment.fault))
     how = tr(f"trouble.kind.{experiment.kind}")
     return f"{how} — " + (", ".join(parts) if parts else tr("trouble.no_change"))
-
-
-def matches(code: str, query: str) -> bool:
-    if not query:
-        return True
-    sample = example(code)
-    texts = [code, sample.title(state.lang()), sample.cause(state.lang()), sample.fix(state.lang())]
-    return any(query.lower() in text.lower() for text in texts)
 
 
 def show_trial(trial: Trial) -> None:
@@ -74,23 +66,25 @@ step = st.segmented_control(
 )
 trials: dict[str, Trial] = st.session_state.setdefault(TRIALS, {})
 
-codes = [code for code in CODES if code != "ok" and (step is None or STEPS[code] == step) and matches(code, query)]
-st.caption(tr("trouble.count", shown=len(codes), total=len(CODES) - 1))
-for code in codes:
-    sample = example(code)
-    title = sample.title(state.lang())
-    with st.expander(f"{title} · `{code}`", expanded=code in trials, icon=":material/report:"):
-        st.caption(tr("card.step", step=sample.step, name=tr(f"guide.step{sample.step}.short")))
-        st.markdown(f"**{tr('card.cause')}** {sample.cause(state.lang())}")
-        st.markdown(f"**{tr('card.fix')}** {sample.fix(state.lang())}")
+# Best match first: a pasted error message names its card.
+cards = [card for card in search(query or "") if step is None or card.step == step]
+st.caption(tr("trouble.count", shown=len(cards), total=len(CARDS)))
+for card in cards:
+    code = card.id
+    with st.expander(f"{card.title(state.lang())} · `{code}`", expanded=code in trials, icon=":material/report:"):
+        st.caption(tr("card.step", step=card.step, name=tr(f"guide.step{card.step}.short")))
+        st.markdown(f"**{tr('card.cause')}** {card.cause(state.lang())}")
+        st.markdown(f"**{tr('card.fix')}** {card.fix(state.lang())}")
         experiment = BY_CODE.get(code)
-        if experiment is None:
+        if card.note:
+            st.caption(tr("trouble.own_program"))
+        elif experiment is None:
             st.caption(tr("trouble.no_experiment"))
         elif demo:
             st.caption(describe(experiment))
             if st.button(tr("trouble.try"), key=f"try.{code}", icon=":material/play_arrow:"):
                 with st.spinner(tr("trouble.running")):
-                    trial = run(experiment, state.connection())
+                    trial = run(experiment, state.connection(), state.lang())
                 trials[code] = trial
                 state.record(trial_records(trial))
             if code in trials:

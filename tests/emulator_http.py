@@ -35,8 +35,16 @@ INVALID_KEY = (
     b"Make sure to provide a valid key for an active subscription and use a correct regional API endpoint "
     b'for your resource."}}'
 )
-# §4.10
-MAX_TOKENS_UNSUPPORTED = (
+
+
+def pretty(compact: bytes) -> bytes:
+    """A model error as Azure sends it: two-space indented, trailing newline (issue 10; Content-Length
+    170 for a 137-byte compact body in Azure/azure-sdk-for-net#40645)."""
+    return json.dumps(json.loads(compact), indent=2, ensure_ascii=False).encode() + b"\n"
+
+
+# §4.10 (a model error: pretty-printed on the wire)
+MAX_TOKENS_UNSUPPORTED = pretty(
     b'{"error":{"message":"Unsupported parameter: \'max_tokens\' is not supported with this model. '
     b'Use \'max_completion_tokens\' instead.","type":"invalid_request_error","param":"max_tokens",'
     b'"code":"unsupported_parameter"}}'

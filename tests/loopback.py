@@ -7,10 +7,11 @@ import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from aoai_lab.experiments import closed_port
 
-__all__ = ["closed_port", "silent_server", "web_server"]
+__all__ = ["Canary", "canary_server", "closed_port", "redirect_server", "silent_server", "trickle_server", "web_server"]
 
 
 @contextmanager
@@ -73,3 +74,121 @@ def web_server(
     finally:
         server.shutdown()
         server.server_close()
+
+
+@dataclass
+class Canary:
+    """A loopback server that must not be reached; ``hits`` lists the paths it was asked for."""
+
+    port: int
+    hits: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        """Where a redirect would send the client."""
+        return f"http://127.0.0.1:{self.port}/openai/canary"
+
+
+def _serve(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[int]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_port
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def canary_server() -> Iterator[Canary]:
+    """A server that records every request (a redirect target nobody may follow)."""
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    for port in _serve(Handler):
+        yield Canary(port, hits)
+
+
+@contextmanager
+def redirect_server(status: int, location: str) -> Iterator[int]:
+    """A server that answers every request with a ``status`` redirect to ``location``."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            if length:
+                self.rfile.read(length)
+            self.send_response(status)
+            self.send_header("location", location)
+            self.send_header("content-length", "0")
+            self.end_headers()
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    yield from _serve(Handler)
+
+
+@dataclass
+class Trickle:
+    """A trickling server; ``answered`` counts the clients that waited for the whole answer."""
+
+    port: int
+    answered: int = 0
+
+
+@contextmanager
+def trickle_server(interval: float = 0.25) -> Iterator[Trickle]:
+    """A server that answers every request one byte every ``interval`` seconds (~10 s in all).
+
+    Each byte arrives well within any read timeout, so only a deadline on the whole call stops
+    a client from waiting for all of it.
+    """
+    body = b'{"error":{"code":"slow"}}'
+    head = b"HTTP/1.1 500 Slow\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n" % len(body)
+    answer = (head + body)[: max(1, int(10 / interval))]
+    trickle = Trickle(0)
+    stop = threading.Event()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            if length:
+                self.rfile.read(length)
+            try:
+                for byte in answer:
+                    if stop.wait(interval):
+                        return
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+            except OSError:  # the client gave up: what a deadline should make it do
+                return
+            trickle.answered += 1
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    for port in _serve(Handler):
+        trickle.port = port
+        try:
+            yield trickle
+        finally:
+            stop.set()  # before the server shuts down, so no handler is left mid-trickle

@@ -13,11 +13,15 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from aoai_lab.connection import Connection, from_form
 from aoai_lab.conversation import Entry, ReplyInfo
 from aoai_lab.diagnosis import CODES, STEPS
 from aoai_lab.emulator import DEMO_KEY
 from aoai_lab.i18n import LANGS, t
+from aoai_lab.troubleshoot import CARDS
+from aoai_lab.ui.demo import demo_server
 from aoai_lab.ui.frame import PAGE_SPECS
+from aoai_lab.ui.state import FIELD_KEYS
 from tests.test_i18n import UNFILLED
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +36,7 @@ PAGE_TITLES = {
     "code.py": "code.page.title",
     "log.py": "log.title",
     "troubleshoot.py": "trouble.title",
+    "instructor.py": "instructor.title",
 }
 
 
@@ -72,6 +77,27 @@ def shown_text(at: AppTest) -> Iterator[tuple[str, str]]:
         yield type(element).__name__, str(proto)
 
 
+def connection_of(at: AppTest) -> Connection:
+    """The session's connection: the values in the Connect page's fields (what every page uses)."""
+    values = {name: str(at.session_state[key]) for name, key in FIELD_KEYS.items()}
+    return from_form(
+        values["endpoint"],
+        values["api_key"],
+        values["deployment"],
+        values["api_version"],
+        "v1" if values["style"] == "v1" else "classic",
+        configured=at.session_state["configured_connection"],
+        demo_root=demo_server().endpoint,
+    ).connection
+
+
+def set_fields(at: AppTest, **values: str) -> AppTest:
+    """Change Connect fields from any page, as a learner's earlier edit would have."""
+    for name, value in values.items():
+        at.session_state[FIELD_KEYS[name]] = value
+    return at
+
+
 def no_errors(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
@@ -88,7 +114,7 @@ def test_session_state_is_initialised_once() -> None:
     at.session_state["chat_entries"] = [Entry("user", "kept")]
     at.run()
     assert at.session_state["chat_entries"] == [Entry("user", "kept")]
-    assert at.session_state["connection"].source == "demo"
+    assert connection_of(at).source == "demo"
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -148,8 +174,10 @@ def test_wrong_key_gets_a_diagnosis_then_the_fix_works() -> None:
     no_errors(at)
     assert t("diag.auth_invalid_key.title", "ko") in at.error[0].value
     assert at.session_state["last_check"].diagnosis.code == "auth_invalid_key"
-    # The active (validated) connection is untouched by a failed check.
-    assert at.session_state["connection"].api_key == DEMO_KEY
+    # The connection is what the fields hold: the failed key, and the sidebar says it failed.
+    assert connection_of(at).api_key == WRONG_KEY
+    sidebar = " ".join(c.value for c in at.sidebar.caption)
+    assert t("sidebar.checked_failed", "ko", code="auth_invalid_key") in sidebar
     at.text_input(key="connect.api_key").set_value(DEMO_KEY).run()
     at.button(key="connect.check").click().run()
     assert at.session_state["last_check"].ok
@@ -213,7 +241,7 @@ def test_a_server_configured_key_stays_on_the_server(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("AZURE_OPENAI_DEPLOYMENT", "gpt-4o-mini")
     monkeypatch.setenv("OPENAI_API_VERSION", "2024-10-21")
     at = visit(app(), "connect.py")
-    assert at.session_state["connection"].source == "env"
+    assert connection_of(at).source == "env"
     assert at.text_input(key="connect.api_key").value == ""  # never put in a field
     assert all(server_key not in text for _, text in shown_text(at))
     # Aimed at another host, an empty key field does not borrow the server's key.
@@ -264,7 +292,7 @@ def test_a_failed_request_keeps_history_and_prompt_and_retry_works() -> None:
     at = chat_at()
     at.chat_input(key="chat.input").set_value("first question").run()
     # Point the session at a deployment that does not exist; the next call fails.
-    at.session_state["connection"] = at.session_state["connection"].with_values(deployment="gpt-4o")
+    set_fields(at, deployment="gpt-4o")
     at.chat_input(key="chat.input").set_value("second question").run()
     no_errors(at)
     entries = at.session_state["chat_entries"]
@@ -273,7 +301,7 @@ def test_a_failed_request_keeps_history_and_prompt_and_retry_works() -> None:
     assert t("diag.deployment_not_found.title", "ko").split("'")[0] in at.error[0].value
     assert any(t("diag.hint.model_name", "ko", deployment="gpt-4o") == i.value for i in at.info)
     # Fix the connection, retry with one click: the kept question gets its answer.
-    at.session_state["connection"] = at.session_state["connection"].with_values(deployment="gpt-5.1")
+    set_fields(at, deployment="gpt-5.1")
     at.button(key="chat.retry_button").click().run()
     entries = at.session_state["chat_entries"]
     assert [e.role for e in entries] == ["user", "assistant", "user", "assistant"]
@@ -282,7 +310,7 @@ def test_a_failed_request_keeps_history_and_prompt_and_retry_works() -> None:
 
 def test_a_broken_stream_keeps_the_partial_reply_marked() -> None:
     at = chat_at()
-    conn = at.session_state["connection"]
+    conn = connection_of(at)
     # Ask the emulator to cut this session's streams (the fault is per request, header-scoped).
     import aoai_lab.client as client_module
 
@@ -302,7 +330,7 @@ def test_a_broken_stream_keeps_the_partial_reply_marked() -> None:
     assert reply.role == "assistant" and reply.info.interrupted and reply.content
     assert any(w.value == t("chat.cut", "ko") for w in at.warning)
     assert t("diag.stream_interrupted.title", "ko") in at.error[0].value
-    assert at.session_state["connection"] == conn
+    assert connection_of(at) == conn
 
 
 def test_a_filtered_prompt_is_explained() -> None:
@@ -347,13 +375,13 @@ def test_non_streaming_chat(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_troubleshoot_lists_every_code_and_searches() -> None:
     at = visit(app(), "troubleshoot.py")
-    assert len(at.expander) == len(CODES) - 1
+    assert len(at.expander) == len(CARDS)
     # Listed without a case behind them, the texts still read naturally (typical values filled in).
     shown = [e.label for e in at.expander] + [m.value for m in at.markdown]
     assert not [text for text in shown if UNFILLED.search(text)]
     at.text_input(key="trouble.search").set_value("api-version").run()
     labels = [e.label for e in at.expander]
-    assert 0 < len(labels) < len(CODES) - 1
+    assert 0 < len(labels) < len(CARDS)
     assert any("api_version_unknown" in label for label in labels)
     assert all("dns_failure" not in label for label in labels)
     at.text_input(key="trouble.search").set_value("").run()
@@ -378,10 +406,7 @@ def test_try_it_reproduces_the_failure(code: str) -> None:
 def test_try_it_is_offered_only_in_demo_mode() -> None:
     at = visit(app(), "troubleshoot.py")
     assert at.button(key="try.timeout")
-    at.session_state["connection"] = at.session_state["connection"].with_values(
-        endpoint="https://my-aoai-lab.openai.azure.com/"
-    )
-    at.run()
+    set_fields(at, endpoint="https://my-aoai-lab.openai.azure.com/").run()
     assert not [b for b in at.button if b.key and b.key.startswith("try.")]
     at.button(key="trouble.use_demo").click().run()
     assert at.button(key="try.timeout")
@@ -409,9 +434,7 @@ def test_guide_draws_the_learners_own_url() -> None:
     at.sidebar.toggle[0].set_value(True).run()  # presenter mode
     html = " ".join(h.proto.body for h in at.get("html"))
     assert "127.0.0.1" in html  # the local demo's address is not a secret
-    real = at.session_state["connection"].with_values(endpoint="https://my-secret-lab.openai.azure.com/")
-    at.session_state["connection"] = real
-    at.run()
+    set_fields(at, endpoint="https://my-secret-lab.openai.azure.com/").run()
     html = " ".join(h.proto.body for h in at.get("html"))
     assert "my-secret-lab" not in html and "https://•••.openai.azure.com" in html
     assert all("my-secret-lab" not in c.value for c in at.sidebar.caption)
@@ -431,13 +454,15 @@ def test_the_log_shows_a_demo_chat_and_a_failed_check() -> None:
     table = at.dataframe[0].value
     rows = list(zip(table["operation"], table["code"], table["status_label"], strict=True))
     assert ("models", "auth_invalid_key", "401") in rows
-    assert ("chat_stream", "ok", "200") in rows
+    # Chat uses the values in the fields (the failed key), and the log says how that went.
+    assert ("chat_stream", "auth_invalid_key", "401") in rows
+    assert ("check_chat", "ok", "200") in rows
     assert ("dns", "ok", "—") in rows
     metrics = {m.label: m.value for m in at.metric}
     assert metrics[t("log.requests", "ko")] == str(len(rows))
     # Filtering by code narrows the table to the failure.
     at.multiselect(key="log.code").set_value(["auth_invalid_key"]).run()
-    assert list(at.dataframe[0].value["code"]) == ["auth_invalid_key"]
+    assert list(at.dataframe[0].value["code"]) == ["auth_invalid_key"] * 2  # the check and the chat
     at.button(key="log.clear").click().run()
     assert len(at.session_state["request_log"]) == 0
     assert at.info[0].value == t("log.empty", "ko")
@@ -499,3 +524,297 @@ def test_a_cleared_language_falls_back_to_korean() -> None:
     at.sidebar.button_group[0].set_value(None).run()  # the browser forbids it; the server copes anyway
     no_errors(at)
     assert at.title[0].value == t("guide.title", "ko")
+
+
+# --- one truth about the connection (issue 9) ---------------------------------------------------
+
+
+def sidebar_text(at: AppTest) -> str:
+    return " ".join(c.value for c in at.sidebar.caption)
+
+
+def sidebar_badges(at: AppTest) -> str:
+    return " ".join(m.value for m in at.sidebar.markdown)
+
+
+def test_editing_a_field_after_a_passed_check_makes_the_connection_changed_not_checked() -> None:
+    at = visit(app(), "connect.py")
+    at.button(key="connect.demo_button").click().run()
+    assert t("sidebar.checked_ok", "ko", model="gpt-5.1-2025-11-13") in sidebar_text(at)
+    at.text_input(key="connect.deployment").set_value("gpt-4o-mini").run()
+    no_errors(at)
+    # Next to the fields: changed, which field; no success card for values not in the fields.
+    changed = t("connect.status.changed", "ko", fields=t("connect.field.deployment", "ko"))
+    assert changed in [w.value for w in at.warning]
+    assert not at.success and not at.metric
+    assert t("sidebar.changed", "ko") in sidebar_text(at)
+    assert "gpt-4o-mini" in sidebar_text(at)
+    # Chat uses the values in the fields, says they are not checked, and sends to them.
+    visit(at, "chat.py")
+    assert "**gpt-4o-mini**" in at.caption[0].value
+    assert changed.split("(")[0].strip() not in " ".join(w.value for w in at.warning)  # Chat has its own text
+    assert t("chat.changed", "ko", fields=t("connect.field.deployment", "ko")) in [w.value for w in at.warning]
+    at.chat_input(key="chat.input").set_value("hello").run()
+    no_errors(at)
+    assert at.session_state["request_log"].records[-1].deployment == "gpt-4o-mini"
+    assert at.chat_message[1].markdown[0].value.startswith("[Offline demo · gpt-4o-mini]")
+    # Putting the checked value back makes the check speak for the fields again.
+    set_fields(at, deployment="gpt-5.1").run()
+    assert t("sidebar.checked_ok", "ko", model="gpt-5.1-2025-11-13") in sidebar_text(at)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("api_key", WRONG_KEY),
+        ("endpoint", "http://127.0.0.1:9/"),
+        ("api_version", "2024-10-21"),
+        ("style", "v1"),
+    ],
+)
+def test_every_field_counts_as_a_change(field: str, value: str) -> None:
+    at = visit(app(), "connect.py")
+    at.button(key="connect.demo_button").click().run()
+    set_fields(at, **{field: value}).run()
+    assert t("sidebar.changed", "ko") in sidebar_text(at)
+    assert not at.success
+    assert WRONG_KEY not in " ".join(text for _, text in shown_text(at))
+
+
+def test_a_failed_check_is_the_connections_state_everywhere() -> None:
+    at = visit(app(), "connect.py")
+    at.button(key="connect.demo_button").click().run()
+    at.text_input(key="connect.api_key").set_value(WRONG_KEY).run()
+    at.button(key="connect.check").click().run()
+    failed = t("sidebar.checked_failed", "ko", code="auth_invalid_key")
+    assert failed in sidebar_text(at)
+    assert t("connect.status.failed", "ko") in " ".join(c.value for c in at.caption)
+    visit(at, "chat.py")
+    assert failed in sidebar_text(at)
+    assert t("chat.failed", "ko", code="auth_invalid_key") in [w.value for w in at.warning]
+
+
+def test_switching_to_v1_puts_a_dated_api_version_aside_and_back() -> None:
+    at = visit(app(), "connect.py")
+    assert at.text_input(key="connect.api_version").value == "2025-04-01-preview"
+    at.radio(key="connect.style").set_value("v1").run()
+    no_errors(at)
+    assert at.text_input(key="connect.api_version").value == ""
+    assert t("connect.style_cleared", "ko", version="2025-04-01-preview") in " ".join(c.value for c in at.caption)
+    at.button(key="connect.check").click().run()
+    assert at.session_state["last_check"].ok  # no api_version_on_v1
+    at.radio(key="connect.style").set_value("classic").run()
+    assert at.text_input(key="connect.api_version").value == "2025-04-01-preview"
+
+
+def test_a_local_server_that_is_not_the_demo_is_labelled_local() -> None:
+    at = visit(app(), "connect.py")
+    assert t("sidebar.mode_demo", "ko") in sidebar_badges(at)
+    at.text_input(key="connect.endpoint").set_value("http://127.0.0.1:9/").run()
+    assert t("sidebar.mode_local", "ko") in sidebar_badges(at)
+    assert t("sidebar.mode_azure", "ko") not in sidebar_badges(at)
+    visit(at, "chat.py")
+    assert t("sidebar.mode_local", "ko") in at.caption[0].value
+    assert t("sidebar.mode_azure", "ko") not in at.caption[0].value
+
+
+# --- chat keeps every word (issue 9) ------------------------------------------------------------
+
+
+def stopping_write_stream(after: int | None) -> Any:
+    """``st.write_stream`` as a page switch leaves it: the browser asks to stop the script after
+    ``after`` batches have arrived (None: after the last one, while the reply is drawn).
+
+    The request goes through Streamlit's own script requests, so the StopException comes from
+    Streamlit's next yield point, and every later ``st.session_state`` access raises it again,
+    exactly as on a real server.
+    """
+    import streamlit
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    real = streamlit.write_stream
+
+    def write_stream(stream: Any, **options: Any) -> Any:
+        ctx = get_script_run_ctx()
+        requests = ctx.script_requests if ctx is not None else None
+        assert requests is not None
+
+        def pieces() -> Iterator[str]:
+            for number, piece in enumerate(stream, start=1):
+                yield piece
+                if after is not None and number >= after:
+                    requests.request_stop()
+            requests.request_stop()
+
+        return real(pieces(), **options)
+
+    return write_stream
+
+
+@pytest.mark.parametrize("after", [1, None])
+def test_a_reply_cut_by_a_rerun_is_kept_marked_and_logged(monkeypatch: pytest.MonkeyPatch, after: int | None) -> None:
+    import streamlit
+
+    at = chat_at()
+    logged = len(at.session_state["request_log"])
+    monkeypatch.setattr(streamlit, "write_stream", stopping_write_stream(after))
+    at.chat_input(key="chat.input").set_value("hello").run()
+    monkeypatch.undo()
+    no_errors(at)
+    question, reply = at.session_state["chat_entries"]
+    assert question.content == "hello" and reply.role == "assistant" and reply.content
+    records = at.session_state["request_log"].records
+    assert len(records) == logged + 1 and records[-1].operation == "chat_stream"
+    if after is None:  # every word had arrived: a whole reply, logged as one
+        assert not reply.info.interrupted and records[-1].code == "ok"
+    else:
+        assert reply.info.interrupted and records[-1].code == "stream_interrupted"
+        at.run()  # the next run draws it: marked as cut, with retry; not explained as a failure
+        assert [w.value for w in at.warning].count(t("chat.cut", "ko")) == 1
+        assert at.button(key="chat.retry_button")
+        assert at.session_state["chat_failure"] is None
+
+
+def test_the_cut_warning_has_one_icon() -> None:
+    emoji = [ch for lang in LANGS for ch in t("chat.cut", lang) if ord(ch) > 0x2000 and not ch.isalpha()]
+    assert emoji == []
+
+
+def test_a_reply_stopped_at_the_token_limit_says_so() -> None:
+    at = chat_at()
+    at.sidebar.number_input(key="chat.max_length").set_value(8).run()
+    at.chat_input(key="chat.input").set_value("hello").run()
+    no_errors(at)
+    reply = at.session_state["chat_entries"][-1]
+    assert reply.info.truncated
+    assert t("chat.length", "ko", param="max_completion_tokens") in [w.value for w in at.warning]
+
+
+def test_a_failed_question_is_never_sent_twice_in_a_row() -> None:
+    at = chat_at()
+    set_fields(at, deployment="no-such-deployment")
+    at.chat_input(key="chat.input").set_value("first").run()
+    no_errors(at)
+    assert [e.role for e in at.session_state["chat_entries"]] == ["user"]
+    # The learner chooses: retry, edit or drop; a new message cannot be sent meanwhile.
+    assert at.chat_input(key="chat.input").proto.disabled
+    assert t("chat.pending", "ko") in " ".join(c.value for c in at.caption)
+    for key in ("chat.retry_button", "chat.edit_button", "chat.drop_button"):
+        assert at.button(key=key)
+    # Edit, with the connection fixed: the edited question is sent, once.
+    set_fields(at, deployment="gpt-5.1")
+    at.button(key="chat.edit_button").click().run()
+    assert at.text_area(key="chat.edit_text").value == "first"
+    at.text_area(key="chat.edit_text").set_value("first, edited")
+    at.button(key="chat.send_edit").click().run()
+    no_errors(at)
+    entries = at.session_state["chat_entries"]
+    assert (entries[0].role, entries[0].content) == ("user", "first, edited")
+    assert [e.role for e in entries] == ["user", "assistant"]
+    assert not at.chat_input(key="chat.input").proto.disabled
+    # Drop: a failed question leaves the conversation on request.
+    set_fields(at, deployment="no-such-deployment")
+    at.chat_input(key="chat.input").set_value("second").run()
+    at.button(key="chat.drop_button").click().run()
+    assert [e.role for e in at.session_state["chat_entries"]] == ["user", "assistant"]
+    assert at.session_state["chat_failure"] is None
+
+
+def test_without_streaming_no_time_to_first_token_is_shown() -> None:
+    at = chat_at()
+    at.sidebar.toggle(key="chat.stream").set_value(False).run()
+    at.chat_input(key="chat.input").set_value("hello").run()
+    caption = at.chat_message[1].caption[0].value
+    ttft = t("chat.meta.ttft", "ko", ms="0").split("0")[0].strip()
+    assert t("chat.meta.latency", "ko", seconds="0").split("0")[0].strip() in caption
+    assert ttft not in caption
+    assert at.session_state["request_log"].records[-1].ttft_ms is None
+
+
+def element_order(at: AppTest) -> list[str]:
+    """The main area's elements in page order: widget keys, or type names."""
+    order: list[str] = []
+
+    def walk(node: Any) -> None:
+        order.append(getattr(node, "key", None) or type(node).__name__)
+        children = getattr(node, "children", None)
+        if isinstance(children, dict):
+            for index in sorted(children):
+                walk(children[index])
+
+    walk(at.main)
+    return order
+
+
+def test_a_turn_runs_the_page_once_and_the_tools_stay_above_the_conversation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from aoai_lab.ui import chat_view
+
+    at = chat_at()
+    runs: list[int] = []
+    original = chat_view.status_notice
+
+    def counted() -> None:
+        runs.append(1)
+        original()
+
+    monkeypatch.setattr(chat_view, "status_notice", counted)
+    at.chat_input(key="chat.input").set_value("hello").run()
+    no_errors(at)
+    assert len(runs) == 1  # no st.rerun() after the turn
+    # The finished turn is drawn in place: caption under the reply, tools enabled.
+    assert at.chat_message[1].caption and not at.button(key="chat.clear").disabled
+    order = element_order(at)
+    assert order.index("chat.clear") < order.index("ChatMessage")
+
+
+# --- presenter mode hides the resource name (issue 9) -------------------------------------------
+
+
+def test_presenter_mode_hides_the_resource_name_everywhere() -> None:
+    from aoai_lab.diagnosis import Diagnosis, Evidence
+
+    secret = "my-secret-lab"
+    at = visit(app(), "connect.py")
+    # No scheme: pre-flight stops the check (no network) with a fix that quotes the host.
+    at.text_input(key="connect.endpoint").set_value(f"{secret}.openai.azure.com").run()
+    at.button(key="connect.check").click().run()
+    assert any(secret in text for _, text in shown_text(at))  # shown while presenter mode is off
+    at.sidebar.toggle[0].set_value(True).run()
+    no_errors(at)
+    assert all(ti.key != "connect.endpoint" for ti in at.text_input)
+    url = f"https://{secret}.openai.azure.com/openai/deployments/gpt-5.1/chat/completions"
+    at.session_state["chat_failure"] = Diagnosis(
+        "connection_failed", Evidence(url=url, detail=f"Could not reach {secret}.openai.azure.com")
+    )
+    at.session_state["chat_entries"] = [Entry("user", "hi")]
+    # An earlier call to another resource of the learner's, in the request log.
+    from aoai_lab.client import ChatResult
+    from aoai_lab.recording import chat_record
+
+    other = Connection("https://other-secret-lab.openai.azure.com/", "k" * 32, "gpt-5.1", "2025-04-01-preview")
+    failed = ChatResult("", Diagnosis("connection_failed"), streamed=True, latency_ms=5.0)
+    at.session_state["request_log"].append(chat_record(failed, other, "chat"))
+    visit(at, "log.py")
+    assert list(at.dataframe[0].value["host"]) == ["•••.openai.azure.com"]
+    for page in ("connect.py", "chat.py", "guide.py", "log.py", "troubleshoot.py"):
+        visit(at, page)
+        no_errors(at)
+        leaks = [kind for kind, text in shown_text(at) if secret in text.lower() or "other-secret" in text.lower()]
+        assert leaks == [], page
+        if page in ("connect.py", "chat.py", "guide.py"):  # masked, not dropped
+            assert any("•••" in text for _, text in shown_text(at)), page
+
+
+def test_code_uses_the_edited_values_and_says_they_are_not_checked() -> None:
+    at = visit(app(), "connect.py")
+    at.button(key="connect.demo_button").click().run()
+    visit(at, "code.py")
+    no_errors(at)
+    notices = [t(f"notice.{name}", "ko", fields="", code="").split("(")[0] for name in ("changed", "failed")]
+    assert not [w for w in at.warning if any(w.value.startswith(n) for n in notices)]
+    set_fields(at, deployment="gpt-4o-mini").run()
+    changed = t("notice.changed", "ko", fields=t("connect.field.deployment", "ko"))
+    assert changed in [w.value for w in at.warning]
+    assert any("gpt-4o-mini" in c.value for c in at.code)

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 
-from aoai_lab.check import run_check
+from aoai_lab.check import CheckReport, run_check
 from aoai_lab.client import ChatResult, Usage
 from aoai_lab.connection import Connection, Normalised, from_form
+from aoai_lab.connection_status import connection_status, kind_of, style_switch
 from aoai_lab.conversation import (
     Entry,
     ReplyInfo,
+    ask,
     awaiting_reply,
     build_request,
+    drop_pending,
+    edit_pending,
     to_json,
     to_markdown,
     with_reply,
@@ -22,6 +27,7 @@ from aoai_lab.diagnosis import OK, Diagnosis
 from aoai_lab.emulator import DEMO_KEY, EmulatorServer
 from aoai_lab.experiments import EXPERIMENTS, run
 from aoai_lab.guide import anatomy_html, checklist, flow_dot, url_anatomy, url_forms
+from aoai_lab.presenter import mask_host, mask_resource, masked_endpoint, resource_name
 from aoai_lab.recording import chat_record, check_records, trial_records
 from aoai_lab.request import ChatParams
 from aoai_lab.support import diagnostic_report, host_family
@@ -100,7 +106,8 @@ def test_url_anatomy_is_the_chat_url() -> None:
     masked = "".join(s.text for s in url_anatomy(AZURE, mask_host=True))
     assert "my-aoai-lab" not in masked and masked.startswith("https://•••.openai.azure.com/openai/deployments/")
     forms = url_forms(AZURE.with_values(style="v1", api_version=""))
-    assert "".join(s.text for s in forms["classic"]).endswith("?api-version=2024-10-21")
+    # AZURE deploys gpt-5.1, a reasoning model: the version shown is one it accepts (issue 9).
+    assert "".join(s.text for s in forms["classic"]).endswith("?api-version=2025-04-01-preview")
 
 
 def test_anatomy_html_escapes_values() -> None:
@@ -197,3 +204,94 @@ def test_form_never_sends_the_server_key_elsewhere() -> None:
         "https://class.openai.azure.com/", "t" * 32, "d", "2024-10-21", "classic", configured=server, demo_root="x"
     )
     assert typed.connection.api_key == "t" * 32 and not typed.connection.key_on_server
+
+
+# --- one truth about the connection (issue 9)
+
+
+def checked(connection: Connection, *, ok: bool = True) -> CheckReport:
+    diagnosis = OK if ok else Diagnosis("auth_invalid_key")
+    return CheckReport(connection, (), (), diagnosis, model="gpt-5.1-2025-11-13" if ok else None)
+
+
+DEMO_ROOT = "http://127.0.0.1:8123"
+DEMO = Connection(DEMO_ROOT + "/", DEMO_KEY, "gpt-5.1", "2025-04-01-preview", "classic", "demo")
+
+
+def test_status_follows_the_values_not_the_last_success() -> None:
+    assert connection_status(DEMO, None, demo_root=DEMO_ROOT).check == "unchecked"
+    passed = connection_status(DEMO, checked(DEMO), demo_root=DEMO_ROOT)
+    assert (passed.kind, passed.check, passed.ok) == ("demo", "ok", True) and passed.report is not None
+    for name, value in [
+        ("endpoint", "http://127.0.0.1:9/"),
+        ("api_key", "x" * 32),
+        ("deployment", "gpt-4o-mini"),
+        ("api_version", "2024-10-21"),
+        ("style", "v1"),
+    ]:
+        edited = DEMO.with_values(**{name: value})
+        status = connection_status(edited, checked(DEMO), demo_root=DEMO_ROOT)
+        assert (status.check, status.changed, status.ok, status.report) == ("changed", (name,), False, None)
+        assert status.last is not None  # the earlier check is still known, just not vouching
+    failed = connection_status(DEMO, checked(DEMO, ok=False), demo_root=DEMO_ROOT)
+    assert (failed.check, failed.ok) == ("failed", False) and failed.report is not None
+
+
+def test_kind_tells_the_demo_a_local_server_and_azure_apart() -> None:
+    assert kind_of(DEMO, DEMO_ROOT) == "demo"
+    for endpoint in ("http://127.0.0.1:9/", "http://localhost:8000/", "http://[::1]:8000/"):
+        assert kind_of(DEMO.with_values(endpoint=endpoint), DEMO_ROOT) == "local", endpoint
+    assert kind_of(AZURE, DEMO_ROOT) == "azure"
+    assert kind_of(DEMO.with_values(endpoint="http://[::1"), DEMO_ROOT) == "azure"  # unparsable: no traceback
+
+
+def test_v1_puts_a_dated_api_version_aside_and_classic_brings_it_back() -> None:
+    assert style_switch("2024-10-21", "", "v1", is_v1_version=False) == ("", "2024-10-21")
+    assert style_switch("", "2024-10-21", "classic", is_v1_version=False) == ("2024-10-21", "")
+    assert style_switch("preview", "", "v1", is_v1_version=True) == ("preview", "")  # v1's own value stays
+    assert style_switch("2025-04-01-preview", "2024-10-21", "classic", is_v1_version=False) == (
+        "2025-04-01-preview",
+        "2024-10-21",
+    )  # a value typed meanwhile wins
+
+
+def test_mask_resource_hides_the_resource_name_wherever_it_stands() -> None:
+    text = (
+        "POST https://my-aoai-lab.openai.azure.com/openai/deployments/x · host MY-AOAI-LAB.openai.azure.com"
+        " · my-aoai-lab-2 stays"
+    )
+    masked = mask_resource(text, AZURE)
+    assert "my-aoai-lab." not in masked.lower() and masked.count("•••") == 2
+    assert "https://•••.openai.azure.com/openai/deployments/x" in masked and "my-aoai-lab-2" in masked
+    assert resource_name(AZURE.with_values(endpoint="my-aoai-lab.openai.azure.com")) == "my-aoai-lab"
+    for endpoint in (DEMO.endpoint, "http://localhost:9/", "https://10.0.0.5/", "http://[::1", ""):
+        assert resource_name(AZURE.with_values(endpoint=endpoint)) is None, endpoint
+    assert mask_resource("127.0.0.1:8123", DEMO) == "127.0.0.1:8123"
+    assert masked_endpoint(AZURE) == "https://•••.openai.azure.com/"
+    assert mask_host("my-aoai-lab.openai.azure.com") == "•••.openai.azure.com"
+    assert mask_host("my-aoai-lab.openai.azure.com:443") == "•••.openai.azure.com:443"
+    kept = ("127.0.0.1", "127.0.0.1:8123", "localhost:80", "::1", "[::1]:8000", "10.0.0.5", "")
+    assert [mask_host(h) for h in kept] == list(kept)
+
+
+# --- chat keeps every word (issue 9)
+
+
+def test_a_failed_question_is_replaced_edited_or_dropped_never_doubled() -> None:
+    pending = [Entry("user", "q1"), Entry("assistant", "a1"), Entry("user", "failed")]
+    asked = ask(pending, "new")
+    assert [(e.role, e.content) for e in asked][-2:] == [("assistant", "a1"), ("user", "new")]
+    assert edit_pending(pending, "fixed")[-1] == Entry("user", "fixed")
+    assert drop_pending(pending) == pending[:2]
+    cut = [Entry("user", "q1"), Entry("assistant", "par", ReplyInfo(interrupted=True))]
+    assert [e.role for e in ask(cut, "next")] == ["user", "assistant", "user"]  # the cut reply stays
+    assert drop_pending(cut) == cut and edit_pending(cut, "x") == cut
+
+
+def test_reply_info_marks_the_token_limit_and_times_only_streams() -> None:
+    limited = replace(result("partial"), finish_reason="length")
+    assert ReplyInfo.of(limited).truncated and not ReplyInfo.of(result("whole")).truncated
+    assert ReplyInfo.of(replace(result("x"), streamed=False)).ttft_ms is None
+    assert ReplyInfo.of(result("x")).ttft_ms == 30.0
+    markdown = to_markdown([Entry("assistant", "partial", ReplyInfo.of(limited))], "", "gpt-5.1", "en")
+    assert "finish_reason: length" in markdown

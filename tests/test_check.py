@@ -7,9 +7,12 @@ import time
 import pytest
 
 from aoai_lab.check import RUNGS, CheckReport, RungResult, run_check
+from aoai_lab.client import chat, stream_chat
 from aoai_lab.connection import Connection, Normalised, from_input
 from aoai_lab.emulator import DEMO_KEY, EmulatorServer
-from tests.loopback import closed_port, silent_server, web_server
+from aoai_lab.request import ChatRequest
+from aoai_lab.support import diagnostic_report
+from tests.loopback import canary_server, closed_port, redirect_server, silent_server, trickle_server, web_server
 
 GOOD_VERSION = "2025-04-01-preview"
 
@@ -106,8 +109,9 @@ def test_model_name_as_deployment_gets_the_tutorials_warning(emulator: EmulatorS
 
 def test_the_tutorials_api_version_is_explained(emulator: EmulatorServer) -> None:
     report = check(emulator.endpoint, api_version="2026-01-01-preview")
-    assert report.diagnosis.hints == ("diag.hint.tutorial_api_version",)
-    assert "2024-10-21" in report.diagnosis.fix("en")
+    assert report.diagnosis.hints == ("diag.hint.tutorial_api_version", "diag.hint.version_reasoning")
+    # gpt-5.1 is a reasoning model: the GA 2024-10-21 would fail next (issue 9).
+    assert "2025-04-01-preview" in report.diagnosis.fix("en") and "2024-10-21" not in report.diagnosis.fix("en")
     # The key rung used a known version, so the key was proven good before the failure.
     assert states(report)["key"] == "ok"
 
@@ -203,3 +207,119 @@ def test_report_json_never_holds_the_key(emulator: EmulatorServer) -> None:
 def test_a_connection_without_notes_checks_the_same(emulator: EmulatorServer) -> None:
     conn = Connection(emulator.endpoint, DEMO_KEY, "gpt-4o-mini", "2024-10-21")
     assert run_check(Normalised(conn)).ok
+
+
+# --- hostile input (issue 9) ------------------------------------------------------------------
+
+HOSTILE_KEY = "abcdef0123" + "\x00" + "456789abcdef0123456789a"
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "key", "code"),
+    [
+        ("http://[::1", DEMO_KEY, "endpoint_malformed"),
+        ("http://127.0.0.1:99999/", DEMO_KEY, "endpoint_bad_port"),
+        ("http://127.0.0.1:abc/", DEMO_KEY, "endpoint_bad_port"),
+        ("https://" + "a" * 10240 + ".openai.azure.com/", DEMO_KEY, "endpoint_too_long"),
+        ("http://user:pa55word@127.0.0.1:8765/", DEMO_KEY, "endpoint_has_credentials"),
+        ("EMULATOR", HOSTILE_KEY, "key_control_char"),
+        ("EMULATOR", "abcdef0123" + "\x1b" + "456789abcdef0123456789a", "key_control_char"),
+        ("EMULATOR", "키" + DEMO_KEY[1:], "key_not_ascii"),
+    ],
+)
+def test_hostile_input_gets_a_diagnosis_not_a_traceback(
+    emulator: EmulatorServer, endpoint: str, key: str, code: str
+) -> None:
+    endpoint = emulator.endpoint if endpoint == "EMULATOR" else endpoint
+    before = len(emulator.recorded())
+    report = check(endpoint, key=key)
+    assert report.diagnosis.code == code
+    assert states(report)["preflight"] == "failed"
+    assert len(emulator.recorded()) == before  # refused before anything was sent
+    shown = str(report.to_dict("ko")) + str(report.to_dict("en")) + diagnostic_report(report.connection, report)
+    assert key not in shown and "pa55word" not in shown and len(shown) < 20_000
+    for lang in ("ko", "en"):
+        assert report.diagnosis.title(lang) and not report.diagnosis.title(lang).startswith("diag.")
+
+
+@pytest.mark.parametrize(
+    ("key", "code"),
+    [
+        (HOSTILE_KEY, "key_control_char"),
+        ("키" + DEMO_KEY[1:], "key_not_ascii"),
+        (DEMO_KEY[:16] + "\n" + DEMO_KEY[16:], "key_whitespace"),
+    ],
+)
+def test_chat_with_a_bad_key_never_quotes_it(demo_connection: Connection, key: str, code: str) -> None:
+    # Chat runs no pre-flight: h11 refuses the header and quotes its value, which must not reach the page.
+    result = chat(demo_connection.with_values(api_key=key), ChatRequest.simple("hi"))
+    assert result.diagnosis.code == code
+    # The raw texts, not a repr (which would escape a backslash twice and hide a quoted key).
+    evidence = [value for _, value in result.diagnosis.evidence.items()]
+    texts = [result.diagnosis.title("en"), result.diagnosis.cause("en"), result.diagnosis.fix("en")]
+    shown = "\n".join(evidence + texts)
+    assert key not in shown and repr(key)[1:-1] not in shown
+    assert key.encode("unicode_escape").decode() not in shown
+
+
+def test_ipv6_literals_keep_their_brackets_in_evidence() -> None:
+    with web_server(404, b'{"error":{"code":"404","message":"Resource not found"}}', "application/json") as port:
+        # The loopback server listens on IPv4 only, so [::1] is refused: the URL is still shown whole.
+        report = check(f"http://[::1]:{port}/")
+    assert report.diagnosis.code == "connection_failed"
+    assert report.diagnosis.evidence.url and report.diagnosis.evidence.url.startswith(f"http://[::1]:{port}/openai/")
+    assert report.to_dict("en")["connection"]["endpoint"] == f"http://[::1]:{port}/"
+
+
+# --- redirects are reported, never followed ---------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_the_check_never_follows_a_redirect(status: int) -> None:
+    with canary_server() as canary, redirect_server(status, canary.url) as port:
+        report = check(f"http://127.0.0.1:{port}/")
+    assert canary.hits == []
+    assert report.diagnosis.code == "redirected" and report.diagnosis.evidence.status == status
+    assert report.diagnosis.evidence.detail == f"location: {canary.url}"
+    assert str(status) in report.diagnosis.title("ko") and str(status) in report.diagnosis.title("en")
+
+
+@pytest.mark.parametrize("status", [301, 302, 307])
+@pytest.mark.parametrize("stream", [False, True])
+def test_chat_never_follows_a_redirect(status: int, stream: bool) -> None:
+    with canary_server() as canary, redirect_server(status, canary.url) as port:
+        connection = Connection(f"http://127.0.0.1:{port}/", DEMO_KEY, "gpt-5.1", GOOD_VERSION)
+        if stream:
+            running = stream_chat(connection, ChatRequest.simple("hi", stream=True))
+            assert list(running) == []
+            assert running.result is not None
+            result = running.result
+        else:
+            result = chat(connection, ChatRequest.simple("hi"))
+    assert canary.hits == []
+    assert result.diagnosis.code == "redirected" and result.status == status
+
+
+# --- one deadline for the whole check ---------------------------------------------------------
+
+
+def test_a_trickling_server_cannot_hold_the_check_past_its_deadline() -> None:
+    # Each byte comes well inside the 10 s read timeout; only the check's deadline stops the wait.
+    with trickle_server(interval=0.25) as trickle:
+        report = check(f"http://127.0.0.1:{trickle.port}/", timeout=1.5)
+        assert trickle.answered == 0  # the check gave up before the (10 s) answer was through
+    assert report.diagnosis.code == "timeout"
+    assert states(report)["key"] == "failed" and states(report)["deployment"] == "skipped"
+
+
+def test_a_spent_deadline_fails_the_next_rung_as_a_timeout() -> None:
+    with silent_server() as port:
+        report = check(f"http://127.0.0.1:{port}/", timeout=0.0)
+    assert report.diagnosis.code == "timeout"
+    assert states(report) == {
+        "preflight": "ok",
+        "dns": "failed",
+        "tcp_tls": "skipped",
+        "key": "skipped",
+        "deployment": "skipped",
+    }

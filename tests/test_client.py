@@ -101,6 +101,49 @@ def test_an_abandoned_stream_records_its_partial_text(emulator: EmulatorServer) 
     assert stream.result.text == first
 
 
+def test_finish_settles_a_stream_the_consumer_stopped_reading(emulator: EmulatorServer) -> None:
+    """A Streamlit rerun raises inside ``st.write_stream``'s loop: the generator is left
+    suspended, not closed. ``finish`` (the page's ``finally``) settles it with what arrived."""
+    stream = stream_chat(conn(emulator), HELLO, batch_interval=0)
+    iterator = iter(stream)
+    first = next(iterator)
+    assert stream.result is None  # suspended: nothing has settled it yet
+    result = stream.finish()
+    assert result is not None and result.interrupted and result.stopped and not result.ok
+    assert result.text == first and result.diagnosis.code == "stream_interrupted"
+    assert result.status == 200 and result.request_id
+    assert stream.finish() is result  # idempotent
+
+
+def test_finish_keeps_a_whole_reply_whose_drawing_was_stopped(emulator: EmulatorServer) -> None:
+    """Stopped after the last batch (while the page draws it): every word arrived, so it is a
+    whole reply, not a cut one."""
+    stream = stream_chat(conn(emulator), HELLO)
+    text = "".join(stream)
+    result = stream.finish()
+    assert result is not None and result.ok and not result.interrupted and not result.stopped
+    assert result.text == text
+
+
+def test_finish_before_the_request_is_none(emulator: EmulatorServer) -> None:
+    stream = stream_chat(conn(emulator), HELLO)
+    assert stream.finish() is None  # never iterated: no request was sent
+    iter(stream)  # created but never advanced: still nothing sent
+    assert stream.finish() is None
+
+
+def test_a_network_break_is_not_a_stop(emulator: EmulatorServer) -> None:
+    stream = stream_chat(conn(emulator), HELLO, extra_headers={"x-emulator-fault": "drop-stream"})
+    drain(stream)
+    result = stream.finish()
+    assert result is not None and result.interrupted and not result.stopped
+
+
+def test_non_streaming_chat_has_no_time_to_first_token(emulator: EmulatorServer) -> None:
+    result = chat(conn(emulator), HELLO)
+    assert result.ok and result.ttft_ms is None and result.latency_ms > 0
+
+
 @pytest.mark.parametrize("streamed", [False, True])
 @pytest.mark.parametrize(
     ("fault", "code", "status"),

@@ -421,3 +421,22 @@ def test_zip_main_runs_against_the_emulator(emulator: EmulatorServer, tmp_path: 
     )
     assert result.returncode == 0, result.stderr
     assert_same_request(emulator, marker, app, request)
+
+
+@pytest.mark.parametrize("style", ["classic", "v1"])
+def test_python_without_a_key_says_what_to_do(emulator: EmulatorServer, tmp_path: Path, style: ApiStyle) -> None:
+    """No key anywhere: one sentence naming AZURE_OPENAI_API_KEY, no KeyError traceback, nothing sent
+    (issue 9: not the SDK's message about OPENAI_API_KEY either)."""
+    marker = uuid.uuid4().hex
+    case = Case("quotes", style, False, True, "default")
+    app = app_connection(emulator, case)
+    code = generate(python_target_for(style), app, make_request(case, marker), lang="en").code
+    result = run_python(tmp_path / "run", code, base_env(tmp_path), None)
+    assert result.returncode == 1
+    assert result.stderr.strip() == t("code.output.missing_key_dotenv", "en", name=ENV_KEY)
+    assert "Traceback" not in result.stderr and "api_key client option" not in result.stderr
+    assert records_for(emulator, marker) == []
+
+
+def python_target_for(style: ApiStyle) -> Target:
+    return "python-v1" if style == "v1" else "python"

@@ -33,9 +33,12 @@ from aoai_lab.codegen import (
     python_target,
     unavailable,
 )
+from aoai_lab.codegen.javascript import NPM_PACKAGES
 from aoai_lab.connection import ENV_ENDPOINT, ENV_KEY, ENV_NAMES, ApiStyle, Connection, Source
-from aoai_lab.i18n import catalog, has
+from aoai_lab.i18n import catalog, has, t
+from aoai_lab.models import family_of
 from aoai_lab.request import ChatParams, ChatRequest, Message
+from aoai_lab.versions import recommended_api_versions
 from tests.shell_models import (
     TRICKY_MESSAGES,
     ShellModelError,
@@ -376,7 +379,7 @@ def test_unsafe_values_make_the_shell_targets_unavailable(changes: dict[str, str
         "curl-cmd",
         "powershell",
     }
-    assert set(generate_all(connection, make_request("hi"))) == {"python", "http"}
+    assert set(generate_all(connection, make_request("hi"))) == {"python", "javascript", "http"}
 
 
 def test_a_revealed_key_with_shell_characters_is_not_written_into_shell_code() -> None:
@@ -411,15 +414,18 @@ def test_pip_line_pins_the_installed_versions() -> None:
 
 
 @pytest.mark.parametrize("style", ["classic", "v1"])
-def test_zip_has_exactly_the_four_files(style: ApiStyle) -> None:
+def test_zip_has_exactly_the_six_files(style: ApiStyle) -> None:
     connection = make_connection(style)
     request = make_request(TRICKY_MESSAGES["korean"])
     data = project_zip(connection, request, lang="en")
     assert data == project_zip(connection, request, lang="en")  # deterministic
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         files = {name: archive.read(name).decode("utf-8") for name in archive.namelist()}
-    assert sorted(files) == [".env.example", "README.md", "main.py", "requirements.txt"]
+    assert sorted(files) == [".env.example", "README.md", "main.mjs", "main.py", "package.json", "requirements.txt"]
     assert files["main.py"] == generate(python_target(connection), connection, request, lang="en").code
+    assert files["main.mjs"] == generate("javascript", connection, request, lang="en").code
+    assert json.loads(files["package.json"])["dependencies"] == {"openai": NPM_PACKAGES["openai"]}
+    assert "node main.mjs" in files["README.md"]
     assert files["requirements.txt"].split() == pip_install_line().split()[2:]
     values = dotenv_values(stream=io.StringIO(files[".env.example"]))
     assert values[ENV_ENDPOINT] == connection.endpoint
@@ -446,10 +452,9 @@ def test_catalogs_have_the_same_code_keys_and_every_used_key() -> None:
     ko = {key for key in catalog("ko") if key.startswith("code.")}
     en = {key for key in catalog("en") if key.startswith("code.")}
     assert ko == en
-    sources = "".join(
-        (Path(__file__).parent.parent / "aoai_lab" / name).read_text(encoding="utf-8")
-        for name in ("codegen.py", "cli.py")
-    )
+    package = Path(__file__).parent.parent / "aoai_lab"
+    files = [*sorted((package / "codegen").glob("*.py")), package / "cli.py"]
+    sources = "".join(path.read_text(encoding="utf-8") for path in files)
     used = set(re.findall(r"[\"'](code\.[a-z_]+\.[a-z_0-9]+)[\"']", sources))
     assert used
     assert used <= ko
@@ -534,3 +539,23 @@ def test_cli_v1(clean_cli: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert '/openai/v1/chat/completions"' in capsys.readouterr().out
     assert main(["code", "--lang", "python", "--style", "v1"]) == 2
     assert "v1" in capsys.readouterr().err
+
+
+def test_cli_keyless_and_javascript(clean_cli: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["code", "--lang", "javascript", "--keyless"]) == 0
+    code = capsys.readouterr().out
+    assert "new DefaultAzureCredential()" in code and "azureADTokenProvider: tokenProvider" in code
+    assert main(["code", "--lang", "python", "--keyless"]) == 0
+    assert "get_bearer_token_provider(" in capsys.readouterr().out
+    assert main(["code", "--lang", "powershell", "--keyless", "--ui-lang", "en"]) == 2
+    assert capsys.readouterr().err.strip() == t("code.unavailable.no_keyless", "en")
+
+
+@pytest.mark.parametrize(("deployment", "version"), [("gpt-5.1", "2025-04-01-preview"), ("gpt-4o-mini", "2024-10-21")])
+def test_cli_default_api_version_follows_the_model_family(
+    clean_cli: Path, capsys: pytest.CaptureFixture[str], deployment: str, version: str
+) -> None:
+    """With nothing configured, the recommended version for the family (issue 9), never GA for gpt-5.1."""
+    assert recommended_api_versions(family_of(deployment))[0] == version
+    assert main(["code", "--lang", "http", "--deployment", deployment]) == 0
+    assert f"?api-version={version} HTTP/1.1" in capsys.readouterr().out

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 from aoai_lab.emulator import DEMO_KEY, DEMO_KEY_2
 from tests.emulator_http import INVALID_KEY, classic_url, curl, key_header, user
 
@@ -94,3 +96,47 @@ def test_cli_api_version_option_adds_a_version() -> None:
     with cli_emulator("--api-version", "2025-05-01-preview") as (endpoint, _):
         raw = curl(classic_url(endpoint, "gpt-5.1", "2025-05-01-preview"), headers=key_header(), body=user("hi"))
         assert raw.status == 200
+
+
+def test_cli_help_documents_every_option() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "aoai_lab", "emulator", "--help"], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0
+    for option in ("--rpm", "--tpm", "--deployment", "--fault-rate", "--key", "--tokens-per-second"):
+        assert option in done.stdout
+    assert DEMO_KEY in done.stdout and DEMO_KEY_2 in done.stdout  # the default keys, as the README states them
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--deployment", "no-equals-sign"], "NAME=MODEL"),
+        (["--deployment", "chat=gpt-99"], "gpt-99"),
+        (["--fault-rate", "429=1.5"], "FAULT=P"),
+        (["--fault-rate", "meteor=0.5"], "meteor"),
+        (["--rpm", "0"], "--rpm"),
+    ],
+)
+def test_cli_bad_options_get_a_bilingual_message(args: list[str], says: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "aoai_lab", "emulator", *args], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert says in done.stderr and "Traceback" not in done.stderr
+    assert any("\uac00" <= ch <= "\ud7a3" for ch in done.stderr)  # Korean first, then English
+
+
+def test_cli_deployment_rpm_and_fault_rate() -> None:
+    options = ("--deployment", "my-chat=gpt-4o-mini", "--deployment", "my-emb=text-embedding-3-large", "--rpm", "6")
+    with cli_emulator(*options) as (endpoint, _):
+        url = classic_url(endpoint, "my-chat", "2024-10-21")
+        first = curl(url, headers=key_header(), body=user("hi"))
+        assert first.status == 200 and first.json()["model"] == "gpt-4o-mini-2024-07-18"
+        assert curl(url, headers=key_header(), body=user("hi")).status == 429  # 6 RPM: one per 10-second window
+        assert curl(classic_url(endpoint, "gpt-5.1"), headers=key_header(), body=user("hi")).status == 404
+        emb = f"{endpoint}openai/deployments/my-emb/embeddings?api-version=2024-10-21"
+        vector = curl(emb, headers=key_header(), body={"input": "x", "encoding_format": "float"}).json()
+        assert len(vector["data"][0]["embedding"]) == 3072  # the family and dimension follow the model
+    with cli_emulator("--fault-rate", "503=1") as (endpoint, _):
+        assert curl(classic_url(endpoint, "gpt-4o-mini"), headers=key_header(), body=user("hi")).status == 503

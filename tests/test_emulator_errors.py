@@ -20,6 +20,7 @@ from tests.emulator_http import (
     curl,
     key_header,
     messages,
+    pretty,
     sse_events,
     user,
     v1_client,
@@ -31,8 +32,8 @@ MODEL_NEEDS_NEWER_VERSION = (
     b'{"error":{"code":"BadRequest","message":"Model {modelName} is enabled only for api versions '
     b'2024-12-01-preview and later"}}'
 )
-# §3.2
-UNKNOWN_STREAM_OPTIONS = (
+# §3.2 (a model error: pretty-printed on the wire)
+UNKNOWN_STREAM_OPTIONS = pretty(
     b'{"error":{"message":"Unknown parameter: \'stream_options\'.","type":"invalid_request_error",'
     b'"param":"stream_options","code":"unknown_parameter"}}'
 )

@@ -64,10 +64,14 @@ def assert_next_request_is_fine(endpoint: str) -> None:
 
 @pytest.fixture
 def limited() -> Iterator[EmulatorServer]:
-    """An emulator with a 2-requests-per-minute and a 200-tokens-per-minute deployment."""
+    """Deployments whose 10-second window holds 2 requests (12 RPM) and 200 tokens (1200 TPM).
+
+    Azure checks quota over 1-10 s windows (DOC-QUOTA, reference §4.7), so a window's share of the
+    per-minute rate is what a burst can spend.
+    """
     deployments = (
-        Deployment(name="tiny-rpm", model="gpt-4o-mini-2024-07-18", kind="classic", rpm=2),
-        Deployment(name="tiny-tpm", model="gpt-4o-mini-2024-07-18", kind="classic", tpm=200),
+        Deployment(name="tiny-rpm", model="gpt-4o-mini-2024-07-18", kind="classic", rpm=12),
+        Deployment(name="tiny-tpm", model="gpt-4o-mini-2024-07-18", kind="classic", tpm=1200),
     )
     config = EmulatorConfig(deployments=deployments, tokens_per_second=0, record_requests=True)
     with EmulatorServer(config) as server:
@@ -163,7 +167,8 @@ def test_fault_500(emulator: EmulatorServer) -> None:
     expected = {
         "error": {"message": SERVER_ERROR.format(request_id), "type": "server_error", "param": None, "code": None}
     }
-    assert raw.body == json.dumps(expected, separators=(",", ":")).encode()
+    # The OpenAI-style 500 comes from the model backend: pretty-printed like every model error.
+    assert raw.body == json.dumps(expected, indent=2).encode() + b"\n"
     with pytest.raises(openai.InternalServerError) as caught:
         azure_client(emulator.endpoint).chat.completions.create(
             model="gpt-4o-mini", messages=messages("hi"), extra_headers={FAULT_HEADER: "500"}

@@ -57,7 +57,8 @@ def test_placeholders_match_between_languages() -> None:
 
 # A catalog placeholder left in a text ({resource-name} and {modelName} are literal on purpose).
 UNFILLED = re.compile(
-    r"\{(deployment|api_version|param|host|seconds|suggestion|latest_ga|latest_preview|field|length|endpoint|received)\}"
+    r"\{(deployment|api_version|param|host|seconds|suggestion|latest_ga|latest_preview|recommended|field|length|endpoint"
+    r"|received)\}"
 )
 
 

@@ -15,7 +15,8 @@ from tests.test_i18n import UNFILLED
 HEX_KEY = "0123456789abcdef0123456789ABCDEF"
 # The 84-character key layout from reference §2, built here so no file holds a key-shaped literal.
 CASK_KEY = "A" * 52 + "JQQ" + "J99" + "x" + "B" + "c" * 12 + "AAAB" + "ACOG" + "1234"
-ENDPOINT = "https://my-aoai-lab.openai.azure.com/"
+# Not the tutorial's own example endpoint (my-aoai-lab), which pre-flight names as such.
+ENDPOINT = "https://my-lab-resource.openai.azure.com/"
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,25 @@ CORPUS: list[Case] = [
     Case(key=HEX_KEY[:20], expect=(("key_format_unusual", "warning"),)),
     Case(key=HEX_KEY + "0", expect=(("key_format_unusual", "warning"),)),
     Case(key=CASK_KEY[:80], expect=(("key_format_unusual", "warning"),)),
-    Case(key="xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", expect=(("key_format_unusual", "warning"),)),  # the tutorial's
+    Case(key="xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", expect=(("key_is_tutorial_example", "error"),)),  # the tutorial's
+    # --- hostile input (issue 9): a clear finding, never a traceback, the secret never echoed
+    Case(endpoint="http://[::1", expect=(("endpoint_malformed", "error"),)),
+    Case(endpoint="http://127.0.0.1:99999/", expect=(("endpoint_bad_port", "error"),)),
+    Case(endpoint="http://127.0.0.1:abc/", expect=(("endpoint_bad_port", "error"),)),
+    Case(endpoint="https://[::1]:70000/", expect=(("endpoint_bad_port", "error"),)),
+    Case(endpoint="https://my-aoai-lab.openai.azure.com:abc", expect=(("endpoint_bad_port", "error"),)),
+    Case(endpoint="https://" + "a" * 10240 + ".openai.azure.com/", expect=(("endpoint_too_long", "error"),)),
+    Case(endpoint="https://my-aoai\x00lab.openai.azure.com/", expect=(("endpoint_malformed", "error"),)),
+    Case(endpoint="https://my aoai-lab.openai.azure.com/", expect=(("endpoint_malformed", "error"),)),
+    Case(
+        endpoint="https://user:pa55word@my-aoai-lab.openai.azure.com/", expect=(("endpoint_has_credentials", "error"),)
+    ),
+    Case(endpoint="http://admin:pa55word@127.0.0.1:8765/", expect=(("endpoint_has_credentials", "error"),)),
+    Case(endpoint="http://[::1]:8765/", api_version="2025-04-01-preview"),  # IPv6 loopback is fine
+    Case(key=HEX_KEY[:10] + "\x00" + HEX_KEY[11:], expect=(("key_control_char", "error"),)),
+    Case(key=HEX_KEY[:10] + "\x07" + HEX_KEY[11:], expect=(("key_control_char", "error"),)),
+    Case(key="키" + HEX_KEY[1:], expect=(("key_not_ascii", "error"),)),
+    Case(key="０１２３４５６７８９abcdef0123456789abcdef", expect=(("key_not_ascii", "error"),)),  # full-width
     # --- deployments
     Case(deployment="", expect=(("deployment_missing", "error"),)),
     Case(
@@ -235,7 +254,7 @@ def test_info_findings_each_carry_one_line_to_show() -> None:
 
 def test_the_tutorial_version_gets_its_own_hint() -> None:
     findings = run(from_input(ENDPOINT, HEX_KEY, "gpt-5.1", "2026-01-01-preview"))
-    assert findings[0].hints == ("diag.hint.tutorial_api_version",)
+    assert findings[0].hints[0] == "diag.hint.tutorial_api_version"
     assert "2025-04-01-preview" in findings[0].diagnosis().hint_texts("en")[0]
 
 
@@ -289,3 +308,40 @@ def test_nothing_configured_means_demo(tmp_path: Path) -> None:
     assert load_configured(dotenv_path=tmp_path / "missing.env", environ={}) is None
     # Root-level secrets are not read as a connection: only the [azure_openai] section is.
     assert load_configured(dotenv_path=None, environ={}, secrets={"AZURE_OPENAI_API_KEY": HEX_KEY}) is None
+
+
+PASSWORD = "pa55word-hunter2"
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        f"https://user:{PASSWORD}@my-aoai-lab.openai.azure.com/",
+        f"https://user:{PASSWORD}@my-aoai-lab.openai.azure.com/openai/deployments/x/chat/completions",
+        f"http://user:{PASSWORD}@[::1]:8765/",
+        f"http://user:{PASSWORD}@127.0.0.1:99999/",
+        f"https://:{PASSWORD}@my-aoai-lab.openai.azure.com/",
+        f"u:{PASSWORD}@my-aoai-lab.openai.azure.com/?x=1",  # no scheme
+    ],
+)
+def test_a_password_in_the_endpoint_is_refused_and_never_echoed(endpoint: str) -> None:
+    findings = run(from_input(endpoint, HEX_KEY, "gpt-5.1", "2024-10-21"))
+    assert blocking(findings)
+    for finding in findings:
+        diagnosis = finding.diagnosis()
+        shown = str(dict(finding.params)) + str(diagnosis.to_dict("ko")) + str(diagnosis.to_dict("en"))
+        assert PASSWORD not in shown
+
+
+def test_ipv6_literals_keep_their_brackets_in_suggestions() -> None:
+    findings = run(from_input("http://[2001:db8::1]:8443/models", HEX_KEY, "gpt-5.1", "2024-10-21"))
+    suggestions = {f.code: f.params.get("suggestion") for f in findings}
+    assert suggestions["endpoint_insecure"] == "https://[2001:db8::1]:8443/"
+    assert suggestions["endpoint_has_path"] == "http://[2001:db8::1]:8443/"
+
+
+def test_a_key_finding_never_quotes_the_key() -> None:
+    for key in (HEX_KEY[:10] + "\x00" + HEX_KEY[11:], "키" + HEX_KEY[1:]):
+        for finding in run(from_input(ENDPOINT, key, "gpt-5.1", "2024-10-21")):
+            for lang in LANGS:
+                assert key not in str(finding.diagnosis().to_dict(lang))

@@ -3,6 +3,7 @@
 from aoai_lab.emulator.config import (
     DEMO_KEY,
     DEMO_KEY_2,
+    DEMO_PORT,
     FAULT_HEADER,
     FAULTS,
     Deployment,
@@ -14,6 +15,7 @@ from aoai_lab.emulator.server import EmulatorServer, serve_forever
 __all__ = [
     "DEMO_KEY",
     "DEMO_KEY_2",
+    "DEMO_PORT",
     "FAULTS",
     "FAULT_HEADER",
     "Deployment",

@@ -11,6 +11,9 @@ from aoai_lab.versions import ApiVersions, load_api_versions
 # They have the 32-hex-character shape of a classic Azure key so pre-flight checks accept them.
 DEMO_KEY = "00000000000000000000000000000000"
 DEMO_KEY_2 = "11111111111111111111111111111111"
+# Where the demo listens (the app's built-in demo and ``python -m aoai_lab emulator``), so a
+# copied snippet keeps working across restarts.
+DEMO_PORT = 8765
 
 DeploymentKind = Literal["reasoning", "classic", "embedding"]
 
@@ -28,7 +31,12 @@ class Deployment:
     name: str
     model: str
     kind: DeploymentKind
-    context_window: int = 128_000
+    context_window: int = 128_000  # the most the prompt may use (models.toml ``input_tokens``)
+    # The ceiling for max_tokens / max_completion_tokens (models.toml ``output_tokens``).
+    max_output_tokens: int = 16_384
+    # Embedding deployments: vector length, and whether ``dimensions`` may shorten it.
+    dimensions: int = 0
+    flexible_dimensions: bool = False
     rpm: int = 600
     tpm: int = 600_000
     # Accepted ``reasoning_effort`` values and the default (reasoning deployments only).
@@ -43,6 +51,7 @@ DEFAULT_DEPLOYMENTS: tuple[Deployment, ...] = (
         model="gpt-5.1-2025-11-13",
         kind="reasoning",
         context_window=272_000,  # gpt-5 family input limit (DOC-REASONING)
+        max_output_tokens=128_000,
         reasoning_efforts=("none", "low", "medium", "high"),
         default_effort="none",  # gpt-5.1 defaults to none
     ),
@@ -51,9 +60,17 @@ DEFAULT_DEPLOYMENTS: tuple[Deployment, ...] = (
         model="gpt-4o-mini-2024-07-18",
         kind="classic",
         context_window=128_000,
+        max_output_tokens=16_384,  # https://github.com/charmbracelet/catwalk/issues/41
         system_fingerprint="fp_57db37749c",
     ),
-    Deployment(name="text-embedding-3-small", model="text-embedding-3-small", kind="embedding", context_window=8_191),
+    Deployment(
+        name="text-embedding-3-small",
+        model="text-embedding-3-small",
+        kind="embedding",
+        context_window=8_191,
+        dimensions=1536,
+        flexible_dimensions=True,
+    ),
 )
 
 
@@ -93,6 +110,11 @@ class EmulatorConfig:
     # the demo emulator is shared by every session of a classroom server.
     record_requests: bool = False
     filter_triggers: tuple[FilterTrigger, ...] = FILTER_TRIGGERS
+    # Probability in [0, 1] that a request meets each fault without asking for it (``--fault-rate``),
+    # for an instructor who wants a class to meet real-world flakiness. Empty: never.
+    fault_rates: tuple[tuple[Fault, float], ...] = ()
+    # A request's headers and body must arrive within this many seconds (slow/half-sent requests).
+    request_read_timeout: float = 10.0
 
     def deployment(self, name: str) -> Deployment | None:
         """The deployment called ``name`` (exact, as Azure matches it), or None."""

@@ -26,6 +26,67 @@ class Topic:
 
 
 TOPICS: tuple[Topic, ...] = (
+    # The two key topics come first: a question about a leaked key or KEY 1 vs KEY 2 also says
+    # "key", which the general key topic below would answer. Sources: Microsoft Learn, "Rotate
+    # keys in Azure AI services" (https://learn.microsoft.com/azure/ai-services/rotate-keys,
+    # MicrosoftDocs/azure-docs articles/ai-services/rotate-keys.md): two keys exist "to enable
+    # secret rotation ... if a key gets leaked"; a regenerated key's old value "stops working
+    # immediately" (401); rotate by moving to key 1, regenerating key 2, then the other way.
+    Topic(
+        (
+            "leak",
+            "leaked",
+            "leaks",
+            "exposed",
+            "compromised",
+            "stolen",
+            "regenerate",
+            "rotate",
+            "rotation",
+            "유출",
+            "노출",
+            "털렸",
+            "도난",
+            "재생성",
+            "다시 생성",
+            "교체",
+            "로테이션",
+        ),
+        "키가 유출되었다면(GitHub에 올렸거나, 채팅·화면 공유로 보였다면) 바로 다시 만드세요: Azure Portal → 리소스 → "
+        "[리소스 관리] → [키 및 엔드포인트] → 유출된 키의 [키 1 다시 생성](또는 키 2). 다시 만드는 즉시 옛 값은 "
+        "401로 막히므로, 그 키를 가진 사람은 더 쓸 수 없습니다. 프로그램이 멈추지 않게 하려면 먼저 다른 키(KEY 2)로 "
+        "바꿔 둔 뒤 유출된 키를 다시 만들고, 나중에 새 키로 되돌리면 됩니다. 키는 코드에 쓰지 말고 환경 변수나 "
+        "저장소에 올리지 않는 .env 파일에 두세요.",
+        "If a key leaked (pushed to GitHub, pasted in a chat, shown on a shared screen), regenerate it at once: "
+        "Azure portal → your resource → Resource Management → Keys and Endpoint → Regenerate Key 1 (or Key 2, "
+        "whichever leaked). The old value stops working immediately (401), so whoever has it is locked out. To "
+        "keep your programs running, first switch them to the other key (KEY 2), then regenerate the leaked one, "
+        "and later move back to the new key. Keep keys out of code: in environment variables or a .env file you "
+        "never commit.",
+    ),
+    Topic(
+        (
+            "key 1",
+            "key 2",
+            "key1",
+            "key2",
+            "two keys",
+            "키 1",
+            "키 2",
+            "키1",
+            "키2",
+            "두 개의 키",
+            "키가 두 개",
+            "키 두 개",
+        ),
+        "KEY 1과 KEY 2는 똑같은 권한을 가진 같은 리소스의 키입니다. 어느 쪽이든 `api-key` 헤더에 넣으면 됩니다. 두 개인 "
+        "이유는 중단 없이 키를 바꾸기(교체) 위해서입니다: 프로그램이 KEY 1을 쓰는 동안 KEY 2를 다시 만들고, 새 KEY 2로 "
+        "바꾼 다음 KEY 1을 다시 만듭니다. 한 키를 다시 만들어도 다른 키는 그대로 동작합니다.",
+        "KEY 1 and KEY 2 are equal: two keys to the same resource with the same access, and either works in the "
+        "`api-key` header. There are two so you can change keys without downtime: while your programs use KEY 1 "
+        "you regenerate KEY 2, switch them to the new KEY 2, then regenerate KEY 1. Regenerating one key never "
+        "affects the other.",
+    ),
     Topic(
         ("배포 이름", "배포이름", "deployment name", "model name", "모델명", "모델 이름", "배포", "deployment"),
         "배포 이름은 2단계(모델 배포)에서 여러분이 직접 지은 이름입니다. API를 부를 때 `model` 값(또는 URL의 "

@@ -15,10 +15,17 @@ import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from aoai_lab.emulator import wire
 from aoai_lab.emulator.app import REASON_HEADER, EmulatorState, RecordedRequest, StreamDropped, create_app
 from aoai_lab.emulator.config import EmulatorConfig
 
 _REASON = REASON_HEADER.encode()
+# A request (headers and body) must arrive within this many seconds, so a few idle or half-sent
+# sockets cannot hold the server (slowloris). Keep-alive idleness is uvicorn's timeout_keep_alive.
+REQUEST_READ_TIMEOUT = 10.0
+# The 400 for a request that is not valid HTTP (malformed chunked body, bad header), in the gateway
+# shape. INFERRED: Azure's front door answers these itself; its exact text is not captured.
+_BAD_HTTP = wire.gateway_error_body("BadRequest", "Invalid HTTP request received.")
 
 
 class _ReasonPhraseConnection:
@@ -46,11 +53,74 @@ class _ReasonPhraseConnection:
 
 
 class ReasonPhraseH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol with Azure's reason phrases (see ``_ReasonPhraseConnection``)."""
+    """uvicorn's h11 protocol with Azure's reason phrases (see ``_ReasonPhraseConnection``), a read
+    deadline per request, and a JSON 400 for malformed HTTP."""
+
+    read_timeout = REQUEST_READ_TIMEOUT
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.conn = _ReasonPhraseConnection(self.conn)  # type: ignore[assignment]
+        self._read_deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm_read_deadline()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.conn.their_state in (h11.IDLE, h11.SEND_BODY):
+            self._arm_read_deadline()
+        else:  # the whole request has arrived (or the connection is done): no deadline
+            self._disarm_read_deadline()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm_read_deadline()
+        super().connection_lost(exc)
+
+    def on_response_complete(self) -> None:
+        self._disarm_read_deadline()  # idle keep-alive is uvicorn's own timeout from here
+        super().on_response_complete()
+
+    def _arm_read_deadline(self) -> None:
+        if self._read_deadline is None and not self.transport.is_closing():
+            self._read_deadline = self.loop.call_later(self.read_timeout, self._read_timed_out)
+
+    def _disarm_read_deadline(self) -> None:
+        if self._read_deadline is not None:
+            self._read_deadline.cancel()
+            self._read_deadline = None
+
+    def _read_timed_out(self) -> None:
+        self._read_deadline = None
+        if self.conn.their_state not in (h11.IDLE, h11.SEND_BODY) or self.transport.is_closing():
+            return
+        if self.cycle is not None and not self.cycle.response_complete:
+            # The app is waiting for a body that will not come: tell it the client is gone.
+            self.cycle.disconnected = True
+            self.cycle.message_event.set()
+        self.transport.close()
+
+    def send_400_response(self, msg: str) -> None:
+        """Malformed HTTP (bad chunked body, bad header): a JSON 400 in Azure's shape, then close."""
+        if self.cycle is not None and not self.cycle.response_complete:
+            self.cycle.disconnected = True
+            self.cycle.message_event.set()
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(_BAD_HTTP)).encode()),
+            (b"connection", b"close"),
+        ]
+        try:
+            for event in (
+                h11.Response(status_code=400, headers=headers, reason=b"BadRequest"),
+                h11.Data(data=_BAD_HTTP),
+                h11.EndOfMessage(),
+            ):
+                self.transport.write(self.conn.send(event) or b"")
+        except h11.LocalProtocolError:
+            pass  # a response had already started: closing is all that is left
+        self.transport.close()
 
 
 class _DeliberateFaultFilter(logging.Filter):
@@ -62,11 +132,24 @@ class _DeliberateFaultFilter(logging.Filter):
 
 
 def _is_deliberate(error: BaseException | None) -> bool:
-    if isinstance(error, StreamDropped | asyncio.CancelledError):
-        return True
-    if isinstance(error, BaseExceptionGroup):
-        return any(_is_deliberate(inner) for inner in error.exceptions)
-    return error is not None and _is_deliberate(error.__cause__ or error.__context__)
+    """True when ``error`` or anything in its chain/group is a deliberate fault.
+
+    Walks iteratively with a visited set: an exception chain can be cyclic (``a.__context__`` is
+    ``b`` and ``b.__context__`` is ``a``), which once made this filter recurse until it crashed.
+    """
+    pending = [error]
+    seen: set[int] = set()
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, StreamDropped | asyncio.CancelledError):
+            return True
+        if isinstance(current, BaseExceptionGroup):
+            pending.extend(current.exceptions)
+        pending.extend((current.__cause__, current.__context__))
+    return False
 
 
 def _quiet_deliberate_faults() -> None:
@@ -75,13 +158,18 @@ def _quiet_deliberate_faults() -> None:
         logger.addFilter(_DeliberateFaultFilter())
 
 
+def _protocol_for(config: EmulatorConfig) -> type[ReasonPhraseH11Protocol]:
+    """The protocol class with this emulator's read deadline (uvicorn instantiates it per connection)."""
+    return type("EmulatorH11Protocol", (ReasonPhraseH11Protocol,), {"read_timeout": config.request_read_timeout})
+
+
 def _uvicorn_config(state: EmulatorState, host: str, port: int, log_level: str) -> uvicorn.Config:
     _quiet_deliberate_faults()
     return uvicorn.Config(
         create_app(state=state),
         host=host,
         port=port,
-        http=ReasonPhraseH11Protocol,
+        http=_protocol_for(state.config),
         lifespan="off",
         log_level=log_level,
         access_log=False,

@@ -1,8 +1,25 @@
 """Azure OpenAI bodies, byte for byte where the reference gives them.
 
-Every literal here is quoted from ``../shared/reference/azure-openai-wire-format.md`` (section in
-the comment). Gateway errors keep Azure's odd spacing; model errors keep OpenAI's key order
-(message, type, param, code); success bodies are serialised with alphabetical keys, as Azure does.
+Every fixed body and text the emulator sends is here, quoted from
+``../shared/reference/azure-openai-wire-format.md`` (section in the comment) or from the public
+issue thread named next to it. The one exception is deliberate: parameter-validation messages are
+templates filled with the request's own values ("Invalid type for 'stream': expected a boolean, but
+got a string instead."), so they sit next to their check in ``validation.py``, each with its source.
+Success bodies are serialised with alphabetical keys, as Azure does.
+
+Two families of errors, serialised differently (reference §4):
+
+* **Gateway errors** -- Azure's front door answers before any model sees the request: 401/403
+  auth, 404 route and ``DeploymentNotFound``, ``OperationNotSupported``, the api-version
+  ``BadRequest`` bodies, 429 rate limits, the gateway 500. They are **compact** (``compact``), with
+  Azure's odd spacing kept where captured (224-byte 401, 307-byte OperationNotSupported, 90-byte
+  firewall 403, 111-byte gateway 500).
+* **Model errors** -- the OpenAI-style ``{"error": {"message", "type", "param", "code"}}`` bodies
+  from the model backend (parameter validation, context length, the OpenAI-style 500). They come
+  back **pretty-printed**: two-space indentation and a trailing newline (``pretty``). Evidence:
+  Azure/azure-sdk-for-net#40645 shows ``Content-Length: 170`` for a body whose compact form is 137
+  bytes; ``json.dumps(indent=2) + "\n"`` of a four-field error adds exactly those 33 bytes.
+  The prompt content-filter 400 stays compact: every capture of it (§4.8) is compact.
 """
 
 from __future__ import annotations
@@ -55,6 +72,28 @@ SERVICE_UNAVAILABLE = (
     b'Please try again later."}}'
 )
 
+# APIM's wording; UNCONFIRMED for Azure OpenAI.
+MISSING_KEY = (
+    b'{"error":{"code":"401","message":"Access denied due to missing subscription key. Make sure to include '
+    b'subscription key when making requests to an API."}}'
+)
+
+# The model backend's answer to a body that is not JSON (invalid_request_error, param/code null).
+# OpenAI's own copy adds "If you have trouble figuring out how to fix this, please contact us through
+# our help center at help.openai.com." (ChatGPTNextWeb/NextChat#4064, pretty-printed); that sentence
+# is left out here as it names OpenAI's help center -- Azure's exact variant is UNCONFIRMED.
+INVALID_JSON_BODY = (
+    "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP "
+    "library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)"
+)
+
+# https://github.com/dotnet/extensions/issues/6130, Azure/azure-sdk-for-net#46579 and
+# langgenius/dify#8994 (``'code': 'BadRequest'``): json_schema on an api-version that predates it.
+JSON_SCHEMA_NEEDS_NEWER_API_VERSION = (
+    b'{"error":{"code":"BadRequest","message":"response_format value as json_schema is enabled only for api '
+    b'versions 2024-08-01-preview and later"}}'
+)
+
 REASON_PHRASES = {
     "permission_denied": "PermissionDenied",
     "deployment_not_found": "DeploymentNotFound",
@@ -63,19 +102,29 @@ REASON_PHRASES = {
 }
 
 
-def operation_not_supported(model: str) -> bytes:
-    """§4.5 — a chat call to a deployment that cannot chat (an embedding model)."""
+def operation_not_supported(model: str, operation: str = "chatCompletion") -> bytes:
+    """§4.5 — an operation the deployment's model cannot do.
+
+    ``chatCompletion`` (chat on an embedding model), ``embeddings`` (run-llama/llama_index#6436:
+    "The embeddings operation does not work with the specified model, gpt-35-turbo. …") or
+    ``completion`` (legacy /completions on a chat model, langchain-ai/langchainjs#2633).
+    """
     message = (
-        f"The chatCompletion operation does not work with the specified model, {model}. Please choose "
+        f"The {operation} operation does not work with the specified model, {model}. Please choose "
         "different model and try again. You can learn more about which models can be used with each "
         "operation here: https://go.microsoft.com/fwlink/?linkid=2197993."
     )
     return compact({"error": {"code": "OperationNotSupported", "message": message}})
 
 
-def model_error(message: str, param: str | None, code: str | None) -> bytes:
-    """§4.9 / §4.10 — an OpenAI-style error from the model backend (key order as Azure sends it)."""
-    return compact({"error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}})
+def model_error(message: str, param: str | None, code: str | None, kind: str | None = "invalid_request_error") -> bytes:
+    """§4.9 / §4.10 — an OpenAI-style error from the model backend (key order as Azure sends it, pretty)."""
+    return pretty({"error": {"message": message, "type": kind, "param": param, "code": code}})
+
+
+def gateway_error_body(code: str, message: str) -> bytes:
+    """A compact gateway-style ``{"error":{"code","message"}}`` body."""
+    return compact({"error": {"code": code, "message": message}})
 
 
 def server_error(request_id: str) -> bytes:
@@ -86,7 +135,7 @@ def server_error(request_id: str) -> bytes:
         "https://go.microsoft.com/fwlink/?linkid=2213926 if the error persists. "
         f"(Please include the request ID {request_id} in your message.)"
     )
-    return compact({"error": {"message": message, "type": "server_error", "param": None, "code": None}})
+    return pretty({"error": {"message": message, "type": "server_error", "param": None, "code": None}})
 
 
 def gateway_error(activity_id: str) -> bytes:
@@ -94,10 +143,14 @@ def gateway_error(activity_id: str) -> bytes:
     return f'{{ "statusCode": 500, "message": "Internal server error", "activityId": "{activity_id}" }}'.encode()
 
 
-def rate_limited(api_version: str, kind: str, retry_after: int) -> bytes:
-    """§4.7 — the classic 429 wording; ``kind`` is ``call`` (requests) or ``token``."""
+def rate_limited(api_version: str, kind: str, retry_after: int, operation: str = "ChatCompletions_Create") -> bytes:
+    """§4.7 — the classic 429 wording; ``kind`` is ``call`` (requests) or ``token``.
+
+    ``operation`` is ``ChatCompletions_Create``, ``Embeddings_Create`` (langchain#12986) or
+    ``Responses_Create`` (INFERRED by analogy).
+    """
     message = (
-        f"Requests to the ChatCompletions_Create Operation under Azure OpenAI API version {api_version} have "
+        f"Requests to the {operation} Operation under Azure OpenAI API version {api_version} have "
         f"exceeded {kind} rate limit of your current OpenAI S0 pricing tier. Please retry after {retry_after} "
         "seconds. Please go here: https://aka.ms/oai/quotaincrease if you would like to further increase the "
         "default rate limit."
@@ -126,7 +179,21 @@ def prompt_filtered(results: dict[str, Any]) -> bytes:
 
 def compact(value: Any) -> bytes:
     """JSON with no spaces, keys in the order given."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    return _encode(json.dumps(value, ensure_ascii=False, separators=(",", ":")), value, (",", ":"), None)
+
+
+def _encode(text: str, value: Any, separators: tuple[str, str] | None, indent: int | None) -> bytes:
+    # A lone surrogate cannot be UTF-8: escape it as JSON does (\ud800) instead of failing, which
+    # once left a stream open forever mid-reply.
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return json.dumps(value, ensure_ascii=True, separators=separators, indent=indent).encode()
+
+
+def pretty(value: Any) -> bytes:
+    """JSON as the model backend sends errors: two-space indent, keys in the order given, final newline."""
+    return _encode(json.dumps(value, ensure_ascii=False, indent=2), value, None, 2) + b"\n"
 
 
 # A detection result (jailbreak, protected material) keeps the order Azure sends:

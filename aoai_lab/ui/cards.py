@@ -5,33 +5,62 @@ from __future__ import annotations
 import streamlit as st
 
 from aoai_lab.check import CheckReport
+from aoai_lab.classroom import ConfigError
+from aoai_lab.classroom.config import DEFAULT_ALLOWED_HOSTS
+from aoai_lab.classroom.evidence import EVERYTHING, StudentView
+from aoai_lab.codegen import KEYLESS_QUERY
 from aoai_lab.diagnosis import Diagnosis
 from aoai_lab.preflight import Finding
-from aoai_lab.ui.state import lang, tr
+from aoai_lab.ui.demo import demo_server
+from aoai_lab.ui.state import lang, shown, status, tr
 
 _ICONS = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
 
 
+def student_view() -> StudentView:
+    """What this session may see of a response's evidence: everything outside classroom mode; in
+    it, raw evidence only from Azure hosts (``allowed_hosts``) and this process's demo (issue 11)."""
+    from aoai_lab.classroom.session import config
+
+    try:
+        conf = config()
+    except ConfigError:  # the app stops on it; until then, the strictest view
+        return StudentView(DEFAULT_ALLOWED_HOSTS)
+    if conf is None:
+        return EVERYTHING
+    return StudentView(conf.allowed_hosts, (demo_server().endpoint,))
+
+
 def diagnosis_card(diagnosis: Diagnosis, *, key: str) -> None:
-    """The card for one diagnosis: title, tutorial step, cause, fix, hints and redacted evidence."""
+    """The card for one diagnosis: title, tutorial step, cause, fix, hints and redacted evidence
+    (in classroom mode, a non-Azure host's evidence is withheld: :func:`student_view`)."""
+    diagnosis = student_view().diagnosis(diagnosis)
     with st.container(border=True, key=f"diag-{key}"):
         title = diagnosis.title(lang())
         banner = st.error if diagnosis.severity == "error" else st.warning
-        banner(f"**{title}**", icon=_ICONS[diagnosis.severity])
+        banner(f"**{shown(title)}**", icon=_ICONS[diagnosis.severity])
         st.caption(
             tr("card.step", step=diagnosis.step, name=tr(f"guide.step{diagnosis.step}.short"))
             + f" · `{diagnosis.code}`"
         )
-        st.markdown(f"**{tr('card.cause')}** {diagnosis.cause(lang())}")
-        st.markdown(f"**{tr('card.fix')}** {diagnosis.fix(lang())}")
+        # Every text that may quote the endpoint goes through ``shown`` (presenter mode).
+        st.markdown(f"**{tr('card.cause')}** {shown(diagnosis.cause(lang()))}")
+        st.markdown(f"**{tr('card.fix')}** {shown(diagnosis.fix(lang()))}")
+        if diagnosis.code == "auth_key_disabled":  # the fix is keyless code: link straight to it
+            st.page_link(
+                "pages/code.py",
+                label=tr("code.page.keyless_link"),
+                icon=":material/key_off:",
+                query_params=KEYLESS_QUERY,
+            )
         for hint in diagnosis.hint_texts(lang()):
-            st.info(hint, icon=":material/lightbulb:")
+            st.info(shown(hint), icon=":material/lightbulb:")
         evidence = list(diagnosis.evidence.items())
         if evidence:
             with st.expander(tr("card.evidence")):
                 for name, value in evidence:
                     st.markdown(f"**{tr('card.ev.' + name)}**")
-                    st.code(value, language=None, wrap_lines=True)
+                    st.code(shown(str(value)), language=None, wrap_lines=True)
 
 
 def success_card(report: CheckReport) -> None:
@@ -52,10 +81,30 @@ def finding_line(finding: Finding) -> None:
     language = lang()
     if finding.severity == "info":
         for hint in finding.diagnosis().hint_texts(language):
-            st.caption(f":material/auto_fix_high: {hint}")
+            st.caption(f":material/auto_fix_high: {shown(hint)}")
         return
     diagnosis = finding.diagnosis()
     message = f"**{diagnosis.title(language)}** — {diagnosis.fix(language)}"
     for hint in diagnosis.hint_texts(language):
         message += f"\n\n{hint}"
+    message = shown(message)
     (st.error if finding.severity == "error" else st.warning)(message, icon=_ICONS[finding.severity])
+
+
+def changed_names(fields: tuple[str, ...]) -> str:
+    """Changed Connect fields by their labels (names only, never values)."""
+    return ", ".join(tr("connect.style_label") if f == "style" else tr(f"connect.field.{f}") for f in fields)
+
+
+def connection_notice() -> None:
+    """For a page that uses the connection (Code): what it uses when the values in the fields were
+    not checked, were changed since, or failed their check. Says nothing after a passed check."""
+    current = status()
+    if current.check == "ok":
+        return
+    if current.check == "changed":
+        st.warning(tr("notice.changed", fields=changed_names(current.changed)), icon=":material/edit_note:")
+    elif current.check == "failed" and current.last is not None:
+        st.warning(tr("notice.failed", code=current.last.diagnosis.code), icon=":material/error:")
+    else:
+        st.info(tr("notice.unchecked"), icon=":material/info:")

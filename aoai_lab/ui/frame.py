@@ -5,6 +5,7 @@ from __future__ import annotations
 import runpy
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import streamlit as st
 from streamlit.navigation.page import Page
@@ -13,7 +14,6 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from aoai_lab.i18n import LANGS
 from aoai_lab.ui import state
-from aoai_lab.ui.demo import is_demo
 from aoai_lab.ui.state import tr
 
 PAGES_DIR = Path(__file__).resolve().parents[2] / "pages"
@@ -26,6 +26,8 @@ class PageSpec:
     file: str
     icon: str
     default: bool = False
+    # Listed in the menu only in classroom mode (issue 11); its URL still answers, behind its own lock.
+    classroom_only: bool = False
 
     @property
     def name(self) -> str:
@@ -41,6 +43,7 @@ PAGE_SPECS: tuple[PageSpec, ...] = (
     PageSpec("code.py", ":material/code:"),
     PageSpec("log.py", ":material/monitoring:"),
     PageSpec("troubleshoot.py", ":material/build:"),
+    PageSpec("instructor.py", ":material/school:", classroom_only=True),  # inert outside classroom mode
 )
 
 
@@ -64,8 +67,26 @@ def leave_legacy_pages_mode() -> None:
     st.stop()
 
 
+def classroom_on() -> bool:
+    """True when this session runs in classroom mode (a bad configuration counts as on: the app
+    stops on it before the menu is drawn anyway)."""
+    from aoai_lab.classroom import ConfigError
+    from aoai_lab.classroom.session import config
+
+    try:
+        return config() is not None
+    except ConfigError:
+        return True
+
+
+def visibility(spec: PageSpec, classroom: bool) -> Literal["visible", "hidden"]:
+    """Whether ``spec`` is listed in the menu: classroom-only pages are hidden outside classroom mode."""
+    return "hidden" if spec.classroom_only and not classroom else "visible"
+
+
 def navigation() -> Page:
     """The ``st.navigation`` over every file in ``pages/``, titled in the session's language."""
+    classroom = classroom_on()
     specs = {spec.file: spec for spec in PAGE_SPECS}
     files = sorted(p.name for p in PAGES_DIR.glob("*.py") if not p.name.startswith("_"))
     ordered = [s.file for s in PAGE_SPECS if s.file in files] + [f for f in files if f not in specs]
@@ -79,6 +100,7 @@ def navigation() -> Page:
                 icon=spec.icon,
                 url_path=spec.name,
                 default=spec.default,
+                visibility=visibility(spec, classroom),
             )
         )
     return st.navigation(pages, position="sidebar")
@@ -111,24 +133,25 @@ def _controls() -> None:
 
 
 def _connection_status() -> None:
-    """The active connection: demo or real Azure, host, deployment, checked or not (never the key)."""
-    conn = state.connection()
-    report = state.report()
+    """The connection in the fields: demo, local server or Azure; host, deployment, and whether
+    these very values were checked (never the key; no resource name in presenter mode)."""
+    current = state.status()
+    conn = current.connection
     with st.container(border=True, key="connection-status"):
         st.markdown(f"**{tr('sidebar.connection')}**")
-        demo = is_demo(conn)
-        if demo:
+        if current.kind == "demo":
             st.badge(tr("sidebar.mode_demo"), icon=":material/science:", color="violet")
+        elif current.kind == "local":
+            st.badge(tr("sidebar.mode_local"), icon=":material/computer:", color="gray")
         else:
             st.badge(tr("sidebar.mode_azure"), icon=":material/cloud:", color="blue")
-        host = conn.host or "—"
-        if state.presenter() and not demo:
-            host = tr("sidebar.hidden")
-        st.caption(f"{tr('sidebar.host')}: `{host}`")
+        st.caption(f"{tr('sidebar.host')}: `{state.shown(conn.host or '—')}`")
         st.caption(f"{tr('sidebar.deployment')}: `{conn.deployment or '—'}`")
-        if report is None:
-            st.caption(f":material/radio_button_unchecked: {tr('sidebar.unchecked')}")
-        elif report.ok:
-            st.caption(f":material/check_circle: {tr('sidebar.checked_ok', model=report.model or '')}")
+        if current.check == "ok" and current.last is not None:
+            st.caption(f":material/check_circle: {tr('sidebar.checked_ok', model=current.last.model or '')}")
+        elif current.check == "failed" and current.last is not None:
+            st.caption(f":material/error: {tr('sidebar.checked_failed', code=current.last.diagnosis.code)}")
+        elif current.check == "changed":
+            st.caption(f":material/edit_note: {tr('sidebar.changed')}")
         else:
-            st.caption(f":material/error: {tr('sidebar.checked_failed', code=report.diagnosis.code)}")
+            st.caption(f":material/radio_button_unchecked: {tr('sidebar.unchecked')}")

@@ -39,11 +39,13 @@ def literal_part(key: str, lang: Lang = "ko") -> str:
     return max(pieces, key=len).strip()
 
 
-def nav_titles(lang: Lang) -> list[str]:
-    """The menu the app should show: every ``pages/*.py``, known ones in ``PAGE_SPECS`` order."""
+def nav_titles(lang: Lang, *, classroom: bool = False) -> list[str]:
+    """The menu the app should show: every ``pages/*.py``, known ones in ``PAGE_SPECS`` order
+    (classroom-only pages, the Instructor page, only in classroom mode)."""
     files = sorted(p.name for p in PAGES_DIR.glob("*.py") if not p.name.startswith("_"))
-    known = [spec.file for spec in PAGE_SPECS if spec.file in files]
-    ordered = known + [f for f in files if f not in known]
+    hidden = set() if classroom else {spec.file for spec in PAGE_SPECS if spec.classroom_only}
+    known = [spec.file for spec in PAGE_SPECS if spec.file in files and spec.file not in hidden]
+    ordered = known + [f for f in files if f not in known and f not in hidden]
     return [t(f"nav.{Path(f).stem}", lang) for f in ordered]
 
 

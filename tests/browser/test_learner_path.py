@@ -8,6 +8,7 @@ catalog; the only literal is the emulator's reply marker.
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -48,7 +49,7 @@ def test_deep_link_is_the_first_request_on_a_fresh_server(fresh_server: Streamli
     """
     first = new_page()
     goto(first, fresh_server.url + "/chat")
-    assert first.url.rstrip("/").endswith("/chat")
+    assert urlsplit(first.url).path.rstrip("/").endswith("/chat")  # the query holds the reload token
     expect_frame(first)
     expect(heading(first, t("chat.title", "ko"))).to_be_visible()
     expect(first.get_by_test_id("stChatInput")).to_be_visible()
@@ -157,11 +158,14 @@ def test_two_sessions_never_see_each_other(app_server: StreamlitServer, new_page
     expect(a.locator(".st-key-diag-connect")).to_contain_text(t("card.evidence", "ko"))
     assert_key_only_in_password_field(a, fake_key)
     expect(key_field(a)).to_have_value(fake_key)  # the field keeps what A typed
-    expect(sidebar(a)).to_contain_text(t("sidebar.unchecked", "ko"))  # A never validated a connection
+    # A's connection is A's fields, and its check failed: the sidebar says so (issue 9).
+    expect(sidebar(a)).to_contain_text(t("sidebar.checked_failed", "ko", code="auth_invalid_key"))
 
     go_to(a, "nav.chat")
     messages = send_chat(a, f"isolation test {marker}")
-    expect(messages.nth(1)).to_contain_text(marker)  # the demo repeats the message it received
+    # Chat sends A's values as they are: the same key error, explained; the question is kept.
+    expect(a.locator(".st-key-diag-chat")).to_contain_text(t("diag.auth_invalid_key.title", "ko"))
+    expect(messages.nth(0)).to_contain_text(marker)
     wait_for_app(a)
     assert_key_only_in_password_field(a, fake_key)
 

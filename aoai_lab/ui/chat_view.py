@@ -1,0 +1,790 @@
+"""The chat page's parts: the status line, each message, one turn drawn in place, and the
+choices for a question that got no reply.
+
+A turn runs the page once: the reply is streamed into its message, then its caption, warnings
+and any failure are drawn right there, in place, instead of asking Streamlit for a second run
+(``st.rerun()``) to redraw the whole history. The outcome is kept in a ``finally``, so a reply
+cut by a rerun or a stop (a page switch, a setting flipped mid-stream) is kept and logged too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import streamlit as st
+
+from aoai_lab.client import ChatResult, chat, stream_chat
+from aoai_lab.compare import Variant, interleave, variant_params
+from aoai_lab.connection import Connection
+from aoai_lab.context_meter import measure
+from aoai_lab.conversation import (
+    Entry,
+    ReplyInfo,
+    ask,
+    awaiting_reply,
+    build_request,
+    drop_pending,
+    edit_pending,
+    edit_question,
+    operation_name,
+    regenerate,
+    to_json,
+    to_markdown,
+    with_reply,
+    without_cut_reply,
+)
+from aoai_lab.diagnosis import Diagnosis
+from aoai_lab.model_limits import limits_for
+from aoai_lab.models import family_of
+from aoai_lab.recording import chat_record
+from aoai_lab.request import APIS, MIN_OUTPUT_TOKENS, REASONING_EFFORTS, VERBOSITIES, ChatParams, ChatRequest
+from aoai_lab.requestlog import RequestLog
+from aoai_lab.structured_output import (
+    STARTERS,
+    OutputFormat,
+    SchemaProblem,
+    check_reply,
+    contains_json_word,
+    starter_text,
+)
+from aoai_lab.ui import state
+from aoai_lab.ui.cards import changed_names, diagnosis_card
+from aoai_lab.ui.state import tr
+
+# Session keys of the chat page (plain keys: they outlive the run that set them).
+PROMPT = "chat.prompt"  # a message submitted from the input, picked up by the next run
+RETRY = "chat.retry_requested"
+EDITING = "chat.editing"
+EDIT_TEXT = "chat.edit_text"
+INPUT = "chat.input"
+ACTION = "chat.action"  # why the next turn is sent: retry | regenerate | edit (the request log says so)
+EDIT_AT = "chat.edit_at"  # the index of the past question being edited, if any
+EDIT_PAST = "chat.edit_past"  # its text in the editor
+DROPPED = "chat.dropped"  # how many later messages the last edit dropped (shown once)
+BLOCKED = "chat.blocked"  # why the last question was not sent (a catalog key), if it was not
+MORE = "chat.more_params"  # the classic models' further parameters are drawn
+STARTER = "chat.schema_starter"
+CHAT_LENGTH_DEFAULT = state.CHAT_DEFAULTS[state.CHAT_MAX_LENGTH]
+LENGTH_PARAMS = {"reasoning": "max_completion_tokens", "classic": "max_tokens"}
+
+
+def mode_label(kind: str) -> str:
+    """What the connection points at, in words: the demo, a local server or Azure."""
+    return tr({"demo": "sidebar.mode_demo", "local": "sidebar.mode_local"}.get(kind, "sidebar.mode_azure"))
+
+
+def status_notice() -> None:
+    """What Chat uses and why: the fields' values, and whether (and how) they were checked."""
+    current = state.status()
+    conn = current.connection
+    host = state.shown(conn.host or "—")
+    st.caption(
+        tr(
+            "chat.using",
+            deployment=conn.deployment or "—",
+            mode=mode_label(current.kind),
+            host=host,
+            family=tr(f"family.{state.family()}"),
+        )
+    )
+    if current.check == "ok":
+        return
+    if current.check == "changed":
+        st.warning(tr("chat.changed", fields=changed_names(current.changed)), icon=":material/edit_note:")
+    elif current.check == "failed" and current.last is not None:
+        st.warning(tr("chat.failed", code=current.last.diagnosis.code), icon=":material/error:")
+    else:
+        st.info(tr("chat.not_checked"), icon=":material/info:")
+    st.page_link("pages/connect.py", label=tr("chat.go_connect"), icon=":material/cable:")
+
+
+def reply_caption(info: ReplyInfo) -> str:
+    """Tokens and timings under a reply (no time to first token without streaming)."""
+    parts: list[str] = []
+    if info.prompt_tokens is not None:
+        parts.append(tr("chat.meta.tokens", prompt=info.prompt_tokens, completion=info.completion_tokens or 0))
+    if info.reasoning_tokens:
+        parts.append(tr("chat.meta.reasoning", tokens=info.reasoning_tokens))
+    if info.ttft_ms is not None:
+        parts.append(tr("chat.meta.ttft", ms=f"{info.ttft_ms:.0f}"))
+    if info.latency_ms is not None:
+        parts.append(tr("chat.meta.latency", seconds=f"{info.latency_ms / 1000:.2f}"))
+    return " · ".join(parts)
+
+
+def reply_details(info: ReplyInfo) -> None:
+    """The caption and the warnings under a reply: cut, filtered, stopped at the token limit."""
+    caption = reply_caption(info)
+    if caption:
+        st.caption(caption)
+    if info.interrupted:
+        # The icon is the banner's own; the text carries none (one icon).
+        st.warning(tr("chat.cut"), icon=":material/content_cut:")
+    if info.filtered:
+        st.warning(tr("chat.filtered"), icon=":material/shield:")
+    if info.truncated:
+        param = (
+            "max_output_tokens"
+            if state.chat_api() == "responses"
+            else LENGTH_PARAMS["reasoning" if state.family() == "reasoning" else "classic"]
+        )
+        st.warning(tr("chat.length", param=param), icon=":material/short_text:")
+
+
+def structured_reply(text: str, output: OutputFormat) -> None:
+    """A structured reply: pretty JSON, and whether it is valid against the schema (or JSON at all)."""
+    checked = check_reply(text, output)
+    if checked.pretty is None:
+        st.markdown(text)
+        st.error(tr("chat.schema.reply_not_json"), icon=":material/data_object:")
+        return
+    st.code(checked.pretty, language="json", wrap_lines=True)
+    if checked.valid:
+        st.caption(f":material/check_circle: {tr(f'chat.schema.reply_valid.{output.kind}')}")
+    else:
+        st.error(tr("chat.schema.reply_invalid", errors="; ".join(checked.errors)), icon=":material/rule:")
+
+
+def reply_body(text: str, output: OutputFormat | None) -> None:
+    """A reply's text: Markdown, or pretty JSON when structured output was asked for."""
+    if output is not None and text:
+        structured_reply(text, output)
+    else:
+        st.markdown(text)
+
+
+def show_entry(entry: Entry, index: int, *, last_reply: bool = False, sending: bool = False) -> None:
+    """One message of the conversation, with its actions (copy, regenerate, edit)."""
+    with st.chat_message(entry.role):
+        if entry.role == "user" and st.session_state.get(EDIT_AT) == index:
+            past_editor(index)
+            return
+        if entry.role == "assistant":
+            reply_body(entry.content, entry.output)
+        else:
+            st.markdown(entry.content)
+        if entry.info is not None:
+            reply_details(entry.info)
+        message_actions(entry, index, last_reply=last_reply, sending=sending)
+
+
+def message_actions(entry: Entry, index: int, *, last_reply: bool, sending: bool = False) -> None:
+    """Copy a reply, regenerate the last one, or edit a question and resend from there."""
+    row = st.container(horizontal=True)
+    if entry.role == "assistant":
+        with row.popover(tr("chat.copy"), icon=":material/content_copy:", type="tertiary"):
+            st.caption(tr("chat.copy_help"))
+            st.code(entry.content, language=None, wrap_lines=True)  # its copy button copies the raw reply
+        if last_reply:
+            row.button(
+                tr("chat.regenerate"),
+                icon=":material/autorenew:",
+                type="tertiary",
+                on_click=start_regenerate,
+                key="chat.regenerate",
+            )
+    elif sending or not awaiting_reply(state.entries()) or index < len(state.entries()) - 1:
+        # (An unanswered question has its own retry / edit / drop choices below the conversation.)
+        row.button(
+            tr("chat.edit_past"),
+            icon=":material/edit:",
+            type="tertiary",
+            on_click=start_past_edit,
+            args=(index,),
+            key=f"chat.edit_at.{index}",
+        )
+
+
+def past_editor(index: int) -> None:
+    """The editor of a past question: resending it drops every later message (said up front)."""
+    later = len(state.entries()) - index - 1
+    st.text_area(tr("chat.edit_label"), key=EDIT_PAST, height=80)
+    if later:
+        st.caption(f":material/warning: {tr('chat.edit_drops', count=later)}")
+    row = st.container(horizontal=True)
+    row.button(tr("chat.send_edit"), icon=":material/send:", on_click=send_past_edit, key="chat.send_past_edit")
+    row.button(tr("chat.cancel_edit"), icon=":material/close:", on_click=cancel_past_edit, key="chat.cancel_past_edit")
+
+
+@dataclass(frozen=True)
+class TurnSink:
+    """Where one turn's outcome is kept, taken from the session *before* the reply streams.
+
+    A script stopped mid-stream (a page switch sends STOP) raises ``StopException`` again at
+    every ``st.session_state`` access, so the ``finally`` that keeps a cut reply must not touch
+    it: it changes the session's own list and log in place instead.
+    """
+
+    entries: list[Entry]  # the session's conversation list itself
+    log: RequestLog
+    connection: Connection
+    request: ChatRequest
+    action: str | None = None
+
+    def keep(self, asked: list[Entry], result: ChatResult) -> None:
+        """The reply (whole or cut) into the conversation, the call into the request log (which
+        API, and why it was sent: a retry, a regeneration or an edit)."""
+        record = chat_record(result, self.connection, "chat")
+        self.log.append(replace(record, operation=operation_name(result.streamed, self.request.api, self.action)))
+        self.entries[:] = with_reply(asked, result, api=self.request.api, output=self.request.output)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What one run sends: the conversation ending with the question, and why it is sent."""
+
+    asked: list[Entry]
+    action: str | None = None  # None: a new question; else retry | regenerate | edit
+
+
+def send_problem(request: ChatRequest, output: OutputFormat | SchemaProblem | None) -> str | None:
+    """Why ``request`` must not be sent (a catalog key), checked in one place before any request.
+
+    Structured output the service would refuse is explained here instead of costing a 400:
+    an unusable schema, or JSON mode without the word "json" in the messages (Azure's rule).
+    """
+    if isinstance(output, SchemaProblem):
+        return "chat.schema.blocked_invalid"
+    json_mode = output is not None and output.kind == "json_object"
+    if json_mode and not contains_json_word([m.content for m in request.messages]):
+        return "chat.schema.blocked_json_word"
+    return None
+
+
+def explain(result: ChatResult) -> None:
+    """After a turn that ran to the end: the failure to explain, and the Guide's chat tick."""
+    # A reply the app itself stopped reading is marked on the reply; it is not a failure to explain.
+    st.session_state[state.CHAT_FAILURE] = None if result.ok or result.stopped else result.diagnosis
+    if result.text:
+        st.session_state[state.CHATTED] = st.session_state.get(state.CHATTED, 0) + 1
+
+
+def current_request(asked: list[Entry]) -> ChatRequest:
+    """The request the chat sends for ``asked`` with the settings as they are now."""
+    output = state.chat_output()
+    return build_request(
+        asked,
+        state.system_prompt(),
+        state.chat_params(),
+        state.connection(),
+        stream=state.streaming(),
+        api=state.chat_api(),
+        output=output if isinstance(output, OutputFormat) else None,
+    )
+
+
+def respond(turn: Turn) -> None:
+    """Ask for a reply to ``turn.asked`` (the conversation, ending with the question) and draw it in place.
+
+    Whatever happens (a failure, or the script stopped mid-stream by a page switch or a rerun)
+    the question stays, every character that arrived is kept, and the call is logged.
+    """
+    asked = turn.asked
+    conn = state.connection()
+    request = current_request(asked)
+    # The one place a request is stopped before it is sent.
+    blocked = send_problem(request, state.chat_output())
+    if blocked is not None:
+        st.session_state[BLOCKED] = blocked
+        return
+    sink = TurnSink(state.entries(), state.request_log(), conn, request, turn.action)
+    slot = st.empty()
+    result: ChatResult | None = None
+    with slot.chat_message("assistant"):
+        body = st.empty()
+        if request.stream:
+            stream = stream_chat(conn, request)
+            try:
+                with body:
+                    st.write_stream(stream)
+            finally:  # also when a rerun or a stop ends the script inside the stream's loop
+                result = stream.finish()
+                if result is not None:
+                    sink.keep(asked, result)
+            if request.output is not None and result is not None and result.text:
+                with body.container():  # the raw stream gives way to the pretty, checked JSON
+                    structured_reply(result.text, request.output)
+        else:
+            with st.spinner(tr("chat.waiting")):
+                result = chat(conn, request)
+                sink.keep(asked, result)  # before the spinner's exit, itself a point where a stop lands
+            if result.text:
+                with body.container():
+                    reply_body(result.text, request.output)
+        if result is not None and (result.text or result.ok):
+            reply_details(ReplyInfo.of(result))
+            entries = state.entries()
+            if entries and entries[-1].role == "assistant":  # the reply just kept: copy, regenerate
+                message_actions(entries[-1], len(entries) - 1, last_reply=True)
+    if result is None:
+        return
+    if not (result.text or result.ok):
+        slot.empty()  # no reply to show: the failure card below explains
+    explain(result)
+
+
+def submit() -> None:
+    """The chat input's callback: keep the message for this run to send (the input is drawn last)."""
+    prompt = st.session_state.get(INPUT)
+    if prompt:
+        st.session_state[PROMPT] = str(prompt)
+
+
+def retry() -> None:
+    st.session_state[RETRY] = True
+    st.session_state[ACTION] = "retry"
+
+
+def start_regenerate() -> None:
+    """Ask for the last reply again: the reply is dropped and its question resent."""
+    state.set_entries(regenerate(state.entries()))
+    st.session_state[RETRY] = True
+    st.session_state[ACTION] = "regenerate"
+
+
+def start_past_edit(index: int) -> None:
+    entries = state.entries()
+    st.session_state[EDIT_AT] = index
+    st.session_state[EDIT_PAST] = entries[index].content if index < len(entries) else ""
+
+
+def send_past_edit() -> None:
+    """Resend an edited past question: every later message is dropped (and the page says how many)."""
+    index = st.session_state.get(EDIT_AT)
+    text = str(st.session_state.get(EDIT_PAST) or "").strip()
+    st.session_state[EDIT_AT] = None
+    entries = state.entries()
+    if not isinstance(index, int) or not text or index >= len(entries):
+        return
+    st.session_state[DROPPED] = len(entries) - index - 1
+    state.set_entries(edit_question(entries, index, text))
+    st.session_state[RETRY] = True
+    st.session_state[ACTION] = "edit"
+
+
+def cancel_past_edit() -> None:
+    st.session_state[EDIT_AT] = None
+
+
+def start_edit() -> None:
+    pending = state.entries()
+    st.session_state[EDITING] = True
+    st.session_state[EDIT_TEXT] = pending[-1].content if awaiting_reply(pending) else ""
+
+
+def send_edit() -> None:
+    text = str(st.session_state.get(EDIT_TEXT) or "").strip()
+    st.session_state[EDITING] = False
+    if text:
+        state.set_entries(edit_pending(state.entries(), text))
+        st.session_state[RETRY] = True
+        st.session_state[ACTION] = "edit"
+
+
+def cancel_edit() -> None:
+    st.session_state[EDITING] = False
+
+
+def drop() -> None:
+    state.set_entries(drop_pending(state.entries()))
+    st.session_state[state.CHAT_FAILURE] = None
+    st.session_state[EDITING] = False
+
+
+def clear() -> None:
+    state.set_entries([])
+    st.session_state[state.CHAT_FAILURE] = None
+    st.session_state[EDITING] = False
+    st.session_state[EDIT_AT] = None
+
+
+def after_turn() -> None:
+    """Below the conversation: the failure explained, and the learner's choices for what is left."""
+    entries = state.entries()
+    dropped = st.session_state.pop(DROPPED, 0)
+    if dropped:
+        st.info(tr("chat.edit_dropped", count=dropped), icon=":material/content_cut:")
+    failure = st.session_state.get(state.CHAT_FAILURE)
+    if failure is not None:
+        diagnosis_card(failure, key="chat")
+    blocked = st.session_state.get(BLOCKED)
+    if blocked and awaiting_reply(entries):
+        st.warning(tr(blocked), icon=":material/data_object:")
+    context_meter()
+    if awaiting_reply(entries):
+        st.caption(f":material/help: {tr('chat.pending')}")
+        if st.session_state.get(EDITING):
+            st.text_area(tr("chat.edit_label"), key=EDIT_TEXT, height=80)
+            row = st.container(horizontal=True)
+            row.button(tr("chat.send_edit"), icon=":material/send:", on_click=send_edit, key="chat.send_edit")
+            row.button(tr("chat.cancel_edit"), icon=":material/close:", on_click=cancel_edit, key="chat.cancel_edit")
+            return
+        row = st.container(horizontal=True)
+        row.button(tr("chat.retry"), icon=":material/refresh:", on_click=retry, key="chat.retry_button")
+        row.button(tr("chat.edit"), icon=":material/edit:", on_click=start_edit, key="chat.edit_button")
+        row.button(tr("chat.drop"), icon=":material/delete:", on_click=drop, key="chat.drop_button")
+    elif entries and entries[-1].info and entries[-1].info.interrupted:
+        st.button(tr("chat.retry"), icon=":material/refresh:", on_click=retry, key="chat.retry_button")
+
+
+def tools() -> None:
+    """Clear and export, for the conversation as it stands at the end of this run."""
+    entries = state.entries()
+    conn = state.connection()
+    system = state.system_prompt()
+    params = state.chat_params()
+    lang = state.lang()
+    row = st.container(horizontal=True)
+    row.button(tr("chat.clear"), icon=":material/delete_sweep:", on_click=clear, disabled=not entries, key="chat.clear")
+    row.download_button(
+        tr("chat.export_md"),
+        data=lambda: to_markdown(entries, system, conn.deployment, lang).encode("utf-8"),
+        file_name="aoai-lab-chat.md",
+        mime="text/markdown",
+        disabled=not entries,
+        on_click="ignore",
+        icon=":material/description:",
+        key="chat.export_md",
+    )
+    row.download_button(
+        tr("chat.export_json"),
+        data=lambda: to_json(entries, system, params, conn.deployment),
+        file_name="aoai-lab-chat.json",
+        mime="application/json",
+        disabled=not entries,
+        on_click="ignore",
+        icon=":material/data_object:",
+        key="chat.export_json",
+    )
+
+
+def plan_turn() -> Turn | None:
+    """What this run sends, settled in the conversation *before* it is drawn: a new message, a
+    retry (a cut reply is replaced), a regenerated reply or an edited question. None when nothing
+    is to be sent."""
+    entries = state.entries()
+    prompt = st.session_state.pop(PROMPT, None)
+    action = st.session_state.pop(ACTION, None)
+    if prompt:
+        asked, action = ask(entries, str(prompt)), None
+    elif st.session_state.pop(RETRY, False):
+        asked = without_cut_reply(entries)
+        if not awaiting_reply(asked):
+            return None
+    else:
+        return None
+    state.set_entries(asked)
+    st.session_state[state.CHAT_FAILURE] = None
+    st.session_state[BLOCKED] = None
+    return Turn(asked, action if isinstance(action, str) else None)
+
+
+def conversation(*, sending: bool = False) -> None:
+    """Every message so far; the last reply can be regenerated. ``sending``: the last question is
+    being answered in this run, so it is not a pending one (it can be edited like any other)."""
+    entries = state.entries()
+    last = len(entries) - 1
+    for index, entry in enumerate(entries):
+        show_entry(entry, index, last_reply=index == last and entry.role == "assistant", sending=sending)
+
+
+def context_meter() -> None:
+    """The conversation's tokens against the model's input window, with a warning before it overflows."""
+    entries = state.entries()
+    if not entries:
+        return
+    spec = limits_for(state.model_name())
+    request = current_request(entries)
+    meter = measure(request.messages, spec.input_tokens if spec else None)
+    if meter.window is None:
+        st.caption(f":material/data_usage: {tr('chat.context.unknown', used=f'{meter.used:,}')}")
+        return
+    ratio = meter.ratio or 0.0
+    text = tr("chat.context.meter", used=f"{meter.used:,}", window=f"{meter.window:,}", percent=f"{ratio:.0%}")
+    st.progress(ratio, text=text)
+    if meter.level != "ok":
+        st.warning(tr(f"chat.context.{meter.level}"), icon=":material/warning:")
+
+
+def chat_input() -> None:
+    """The message box, closed while a question waits for the learner's choice."""
+    pending = awaiting_reply(state.entries())
+    placeholder = tr("chat.pending_placeholder") if pending else tr("chat.placeholder")
+    # submit_mode="disable": a second message cannot abandon a reply that is still streaming.
+    st.chat_input(placeholder, submit_mode="disable", key=INPUT, disabled=pending, on_submit=submit)
+
+
+# --- settings (the sidebar) ------------------------------------------------------------------
+
+
+OUTPUT_KINDS = ("text", "json_object", "json_schema")
+
+
+# Option labels are translated while the page runs, not when a widget formats an option later
+# (AppTest and a rerun may call ``format_func`` outside this session's run).
+def labels(keys: dict[str, str]) -> dict[str, str]:
+    """Each option's label in the session's language."""
+    return {value: tr(key) for value, key in keys.items()}
+
+
+def or_default() -> Callable[[str], str]:
+    """A ``format_func`` showing "" as the model's default."""
+    default = tr("chat.default")
+    return lambda value: value or default
+
+
+def settings() -> None:
+    """The chat's settings: the API, the system prompt, streaming, the parameters the deployment's
+    model accepts on that API (the others are not drawn, so never sent) and structured output."""
+    with st.sidebar.expander(tr("chat.settings"), expanded=True, icon=":material/tune:"):
+        st.radio(
+            tr("chat.api.label"),
+            options=list(APIS),
+            format_func=labels({value: f"chat.api.{value}" for value in APIS}).__getitem__,
+            key=state.CHAT_API,
+            horizontal=True,
+            persist_state="session",
+        )
+        st.caption(tr(f"chat.api_note.{state.chat_api()}"))
+        st.text_area(tr("chat.system"), key=state.CHAT_SYSTEM, height=90, persist_state="session")
+        st.toggle(tr("chat.stream"), key=state.CHAT_STREAM, persist_state="session", help=tr("chat.stream_help"))
+        if state.family() == "reasoning":
+            reasoning_settings()
+        else:
+            classic_settings()
+    with st.sidebar.expander(tr("chat.schema.title"), icon=":material/data_object:"):
+        output_settings()
+
+
+def length_input(label_key: str, responses: bool) -> None:
+    """The reply length; the Responses API takes at least 16 (a smaller value kept from Chat
+    Completions is raised before the widget is drawn, which would refuse it)."""
+    low = MIN_OUTPUT_TOKENS if responses else 1
+    value = st.session_state.get(state.CHAT_MAX_LENGTH)
+    if isinstance(value, int | float) and value < low:
+        st.session_state[state.CHAT_MAX_LENGTH] = low
+    st.number_input(
+        tr(label_key),
+        min_value=low,
+        max_value=state.MAX_LENGTH_LIMIT,
+        key=state.CHAT_MAX_LENGTH,
+        persist_state="session",
+    )
+
+
+def reasoning_settings() -> None:
+    """max_completion_tokens, the efforts the model accepts, and verbosity where it exists."""
+    responses = state.chat_api() == "responses"
+    length_input("chat.max_output_tokens" if responses else "chat.max_completion_tokens", responses)
+    efforts = state.efforts()
+    if st.session_state.get(state.CHAT_EFFORT) not in ("", *efforts):
+        st.session_state[state.CHAT_EFFORT] = ""  # a value another model took; this one refuses it
+    st.selectbox(
+        tr("chat.reasoning_effort"),
+        options=["", *efforts],
+        format_func=or_default(),
+        key=state.CHAT_EFFORT,
+        persist_state="session",
+    )
+    if state.verbosity_supported():
+        st.selectbox(
+            tr("chat.verbosity"),
+            options=["", *VERBOSITIES],
+            format_func=or_default(),
+            key=state.CHAT_VERBOSITY,
+            persist_state="session",
+        )
+    st.caption(tr(f"chat.params_note.reasoning{'_responses' if responses else ''}"))
+
+
+def classic_settings() -> None:
+    """temperature and max_tokens; top_p, stop, penalties and seed behind "more parameters"."""
+    responses = state.chat_api() == "responses"
+    st.slider(tr("chat.temperature"), 0.0, 2.0, step=0.1, key=state.CHAT_TEMPERATURE, persist_state="session")
+    length_input("chat.max_output_tokens" if responses else "chat.max_tokens", responses)
+    st.caption(tr(f"chat.params_note.classic{'_responses' if responses else ''}"))
+    if not st.toggle(tr("chat.more"), key=MORE, help=tr("chat.more_help"), persist_state="session"):
+        return
+    blank = tr("chat.default")
+    st.number_input(
+        "top_p",
+        min_value=0.0,
+        max_value=1.0,
+        step=0.05,
+        key=state.CHAT_TOP_P,
+        placeholder=blank,
+        persist_state="session",
+    )
+    if responses:
+        st.caption(tr("chat.responses_lacks"))
+        return
+    st.text_area(tr("chat.stop"), key=state.CHAT_STOP, height=68, help=tr("chat.stop_help"), persist_state="session")
+    for key, name in ((state.CHAT_PRESENCE, "presence_penalty"), (state.CHAT_FREQUENCY, "frequency_penalty")):
+        st.number_input(
+            name, min_value=-2.0, max_value=2.0, step=0.1, key=key, placeholder=blank, persist_state="session"
+        )
+    st.number_input(
+        tr("chat.seed"), min_value=0, step=1, key=state.CHAT_SEED, placeholder=blank, help=tr("chat.seed_help"),
+        persist_state="session",
+    )  # fmt: skip
+
+
+def load_starter() -> None:
+    """Put the chosen starter schema in the editor (the starter box's callback)."""
+    name = st.session_state.get(STARTER)
+    if name in STARTERS:
+        st.session_state[state.CHAT_SCHEMA] = starter_text(str(name))
+
+
+def output_settings() -> None:
+    """Plain text, JSON mode, or a JSON schema edited here (starting from a starter schema)."""
+    st.radio(
+        tr("chat.schema.kind"),
+        options=list(OUTPUT_KINDS),
+        format_func=labels({v: f"chat.schema.kind_{v}" for v in OUTPUT_KINDS}).__getitem__,
+        key=state.CHAT_OUTPUT,
+        persist_state="session",
+    )
+    kind = st.session_state.get(state.CHAT_OUTPUT)
+    if kind == "json_object":
+        st.caption(tr("chat.schema.json_mode_note"))
+    if kind != "json_schema":
+        return
+    st.selectbox(
+        tr("chat.schema.starter"),
+        options=list(STARTERS),
+        format_func=labels({name: f"chat.schema.starters.{name}" for name in STARTERS}).__getitem__,
+        key=STARTER,
+        on_change=load_starter,
+        index=None,
+        placeholder=tr("chat.schema.starter_placeholder"),
+    )
+    st.text_area(tr("chat.schema.editor"), key=state.CHAT_SCHEMA, height=220, persist_state="session")
+    output = state.chat_output()
+    if isinstance(output, SchemaProblem):
+        st.error(tr(output.key, detail=output.detail[:200]), icon=":material/error:")
+    else:
+        st.caption(tr("chat.schema.strict_note"))
+
+
+# --- compare (the playground's side-by-side) -----------------------------------------------------
+
+COMPARE_PROMPT = "chat.compare.prompt"
+COMPARE_DEPLOYMENT = "chat.compare.deployment"
+COMPARE_EFFORT = "chat.compare.effort"
+COMPARE_TEMPERATURE = "chat.compare.temperature"
+COMPARE_RESULTS = "chat.compare.results"
+
+
+@dataclass(frozen=True)
+class CompareSide:
+    """One side's outcome, kept to redraw it: what was asked of whom, the reply and its figures."""
+
+    label: str
+    text: str
+    info: ReplyInfo | None
+    failure: Diagnosis | None
+
+
+def settings_label(deployment: str, params: ChatParams) -> str:
+    """``deployment · reasoning_effort=low`` (the settings that tell the two sides apart)."""
+    shown = {k: v for k, v in params.as_dict().items() if k in ("reasoning_effort", "temperature")}
+    setting = ", ".join(f"{k}={v}" for k, v in shown.items()) or tr("chat.default")
+    return f"{deployment} · {setting}"
+
+
+def compare_variant() -> tuple[Variant, tuple[str, ...]]:
+    """The second side's widgets: its deployment, and the effort or temperature that differs."""
+    conn = state.connection()
+    if not str(st.session_state.get(COMPARE_DEPLOYMENT) or "").strip():
+        st.session_state[COMPARE_DEPLOYMENT] = conn.deployment
+    st.text_input(tr("chat.compare.deployment"), key=COMPARE_DEPLOYMENT)
+    name = str(st.session_state.get(COMPARE_DEPLOYMENT) or "").strip() or conn.deployment
+    same = name == conn.deployment
+    family = state.family() if same else family_of(name)
+    spec = limits_for(state.model_name() if same else name)
+    efforts = spec.reasoning_efforts if spec is not None and spec.reasoning_efforts else REASONING_EFFORTS
+    if family == "reasoning":
+        if st.session_state.get(COMPARE_EFFORT) not in ("", *efforts):
+            st.session_state[COMPARE_EFFORT] = ""
+        effort = st.selectbox(
+            tr("chat.reasoning_effort"), options=["", *efforts], format_func=or_default(), key=COMPARE_EFFORT
+        )
+        return Variant(name, reasoning_effort=effort or None), efforts
+    temperature = st.slider(tr("chat.temperature"), 0.0, 2.0, value=1.0, step=0.1, key=COMPARE_TEMPERATURE)
+    return Variant(name, temperature=float(temperature)), efforts
+
+
+def compare() -> None:
+    """Send one prompt to the chat's deployment and settings and to a second variant, side by side:
+    both replies stream in turn, with tokens, time to first token and latency under each."""
+    with st.expander(tr("chat.compare.title"), icon=":material/compare_arrows:"):
+        st.caption(tr("chat.compare.intro"))
+        st.text_input(tr("chat.compare.prompt"), key=COMPARE_PROMPT)
+        variant, efforts = compare_variant()
+        prompt = str(st.session_state.get(COMPARE_PROMPT) or "").strip()
+        run = st.button(
+            tr("chat.compare.run"), icon=":material/play_arrow:", disabled=not prompt, key="chat.compare.run"
+        )
+        columns = st.columns(2)
+        if run and prompt:
+            st.session_state[COMPARE_RESULTS] = run_compare(prompt, variant, efforts, columns)
+        else:
+            for index, side in enumerate(st.session_state.get(COMPARE_RESULTS) or []):
+                with columns[index % 2]:
+                    show_compare_side(side, index)
+
+
+def run_compare(prompt: str, variant: Variant, efforts: Sequence[str], columns: Sequence[Any]) -> list[CompareSide]:
+    """Both requests streamed in turn into their columns; both logged (``…+compare``)."""
+    conn = state.connection()
+    api = state.chat_api()
+    asked = [Entry("user", prompt)]
+    params_a = state.chat_params()
+    length = params_a.max_completion_tokens or params_a.max_tokens or int(CHAT_LENGTH_DEFAULT)
+    params_b = variant_params(variant, max_length=length, effort_allowed=efforts)
+    conn_b = conn.with_values(deployment=variant.deployment)
+    sides = [(conn, params_a), (conn_b, params_b)]
+    requests = [build_request(asked, state.system_prompt(), p, c, stream=True, api=api) for c, p in sides]
+    streams = [stream_chat(c, r) for (c, _), r in zip(sides, requests, strict=True)]
+    labels = [settings_label(c.deployment, p) for c, p in sides]
+    holders = []
+    for column, label in zip(columns, labels, strict=True):
+        with column:
+            st.markdown(f"**{label}**")
+            holders.append(st.empty())
+    texts = ["", ""]
+    log = state.request_log()
+    outcomes: list[CompareSide] = []
+    try:
+        for index, piece in interleave(streams):
+            texts[index] += piece
+            holders[index].markdown(texts[index])
+    finally:  # a stop mid-stream still keeps and logs both sides
+        for (side_conn, _), stream, label in zip(sides, streams, labels, strict=True):
+            result = stream.finish()
+            if result is None:
+                continue
+            record = chat_record(result, side_conn, "chat")
+            log.append(replace(record, operation=operation_name(True, api, "compare")))
+            info = ReplyInfo.of(result) if (result.text or result.ok) else None
+            outcomes.append(CompareSide(label, result.text, info, None if result.ok else result.diagnosis))
+    for index, side in enumerate(outcomes):
+        with columns[index % 2]:
+            holders[index].empty()
+            show_compare_side(side, index, with_label=False)
+    return outcomes
+
+
+def show_compare_side(side: CompareSide, index: int, *, with_label: bool = True) -> None:
+    """One side: its label, the reply, its figures, or why it failed."""
+    if with_label:
+        st.markdown(f"**{side.label}**")
+    if side.text:
+        st.markdown(side.text)
+    if side.info is not None:
+        st.caption(reply_caption(side.info))
+    if side.failure is not None:
+        diagnosis_card(side.failure, key=f"compare-{index}")

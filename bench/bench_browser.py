@@ -1,0 +1,184 @@
+"""What a learner sees in Chromium: start-up, page switches and the connect click.
+
+Debian's Chromium (``/usr/lib/chromium/chromium``, or ``$CHROMIUM``) driven by Playwright, each
+measurement alternating AOAI Lab and its reference in the same run:
+
+* start-up: ``streamlit run`` → the first page's content visible (vs a one-line app), with the
+  server's CPU seconds by then;
+* page switch: click in the sidebar → the new page's title visible, per page (vs a 2-page app);
+* connect: click "offline demo" → the success card visible (vs a button and one ``st.success``).
+
+    python3 -m bench.bench_browser
+    python3 -m bench.bench_browser --rounds 1 --only startup     # smoke run
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from collections.abc import Callable, Sequence
+
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from bench.common import Row, median, print_rows
+from bench.server import Server, app, streamlit_server
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/lib/chromium/chromium")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 90_000
+MAIN_H1 = "h1"  # the sidebar has none; chat pages have no stMain wrapper
+SUCCESS = "[data-testid='stAlertContentSuccess']"
+ENV = {"AOAI_LAB_DEMO_TOKENS_PER_SECOND": "100"}
+# AOAI Lab's pages in menu order, by URL path ("" is the Guide).
+OUR_PAGES = ("connect", "chat", "code", "log", "troubleshoot", "")
+
+
+def _new_page(browser: Browser) -> Page:
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    return page
+
+
+def _idle(page: Page) -> None:
+    """Wait until the app says it is not running (the status widget gone)."""
+    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')")
+
+
+def startup(browser: Browser, name: str) -> tuple[float, float]:
+    """(seconds from ``streamlit run`` to content visible, server CPU seconds by then)."""
+    server = streamlit_server(app(name), env=ENV)
+    page = _new_page(browser)
+    try:
+        server.start()
+        page.goto(server.url)
+        page.locator(MAIN_H1 if name == "aoai_lab" else "text=Hello").first.wait_for(state="visible")
+        seen = time.perf_counter() - server.started_at
+        return seen, server.cpu()
+    finally:
+        page.context.close()
+        server.stop()
+
+
+def page_switches(browser: Browser, server: Server, paths: Sequence[str]) -> dict[str, float]:
+    """Seconds from the click on each sidebar link to that page's new title visible."""
+    page = _new_page(browser)
+    try:
+        page.goto(server.url)
+        page.locator(MAIN_H1).first.wait_for(state="visible")
+        _idle(page)
+        out = {}
+        for path in paths:
+            old = page.locator(MAIN_H1).first.inner_text()
+            link = page.locator(f"[data-testid='stSidebarNav'] a[href$='/{path}']").first
+            started = time.perf_counter()
+            link.click()
+            page.wait_for_function(
+                "old => { const h = document.querySelector('h1'); return h && h.innerText && h.innerText !== old; }",
+                arg=old,
+            )
+            out[path or "guide"] = time.perf_counter() - started
+            _idle(page)
+        return out
+    finally:
+        page.context.close()
+
+
+def connect_click(browser: Browser, server: Server, name: str) -> float:
+    """Seconds from the click on the demo button to the success card visible."""
+    page = _new_page(browser)
+    try:
+        page.goto(server.url + ("/connect" if name == "aoai_lab" else ""))
+        # Streamlit puts a widget's key in a class, with "." spelled "-".
+        button = page.locator(".st-key-connect-demo_button button").first
+        button.wait_for(state="visible")
+        _idle(page)
+        started = time.perf_counter()
+        button.click()
+        page.locator(SUCCESS).first.wait_for(state="visible")
+        return time.perf_counter() - started
+    finally:
+        page.context.close()
+
+
+def _alternate(rounds: int, pair: Sequence[str], measure: Callable[[str], object]) -> dict[str, list[object]]:
+    results: dict[str, list[object]] = {name: [] for name in pair}
+    for index in range(rounds):
+        for name in pair if index % 2 == 0 else pair[::-1]:
+            results[name].append(measure(name))
+    return results
+
+
+def bench(rounds: int = 3, only: Sequence[str] = ("startup", "pages", "connect")) -> list[Row]:
+    """The chosen parts, ``rounds`` alternations each."""
+    rows: list[Row] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        try:
+            if "startup" in only:
+                got = _alternate(rounds, ("aoai_lab", "one_line"), lambda name: startup(browser, name))
+                ours = [v for v in got["aoai_lab"] if isinstance(v, tuple)]
+                ref = [v for v in got["one_line"] if isinstance(v, tuple)]
+                rows += [
+                    Row("start-up", "streamlit run → first page visible", median([s for s, _ in ours]),
+                        median([s for s, _ in ref]), "s", "one-line app"),
+                    Row("start-up", "server CPU by then", median([c for _, c in ours]),
+                        median([c for _, c in ref]), "CPU-s", "one-line app"),
+                ]  # fmt: skip
+            if "pages" in only:
+                rows += _pages(browser, rounds)
+            if "connect" in only:
+                rows += _connect(browser, rounds)
+        finally:
+            browser.close()
+    return rows
+
+
+def _pages(browser: Browser, rounds: int) -> list[Row]:
+    with streamlit_server(app("aoai_lab"), env=ENV) as ours, streamlit_server(app("two_pages")) as ref:
+        servers = {"aoai_lab": ours, "two_pages": ref}
+        paths = {"aoai_lab": OUR_PAGES, "two_pages": ("second", "")}
+        got = _alternate(rounds, ("aoai_lab", "two_pages"), lambda n: page_switches(browser, servers[n], paths[n]))
+    ref_times = [t for run in got["two_pages"] if isinstance(run, dict) for t in run.values()]
+    ref_median = median(ref_times)
+    rows = []
+    for path in OUR_PAGES:
+        times = [run[path or "guide"] for run in got["aoai_lab"] if isinstance(run, dict)]
+        rows.append(Row("page switch", f"→ {path or 'guide'}: title visible", median(times) * 1000,
+                        ref_median * 1000, "ms", "2-page app"))  # fmt: skip
+    return rows
+
+
+def _connect(browser: Browser, rounds: int) -> list[Row]:
+    with streamlit_server(app("aoai_lab"), env=ENV) as ours, streamlit_server(app("button_app")) as ref:
+        servers = {"aoai_lab": ours, "button_app": ref}
+        got = _alternate(rounds, ("aoai_lab", "button_app"), lambda n: connect_click(browser, servers[n], n))
+    ours_t = [float(v) for v in got["aoai_lab"] if isinstance(v, float)]
+    ref_t = [float(v) for v in got["button_app"] if isinstance(v, float)]
+    return [Row("connect", "click offline demo → success card", median(ours_t) * 1000, median(ref_t) * 1000,
+                "ms", "button + one write")]  # fmt: skip
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: print the table."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--only", nargs="+", choices=["startup", "pages", "connect"], default=["startup", "pages", "connect"]
+    )
+    args = parser.parse_args(argv)
+    print_rows(bench(args.rounds, args.only))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
