@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.loopback import serve_handler
 from tests.tools import require_program
 
 
@@ -108,14 +109,8 @@ def counting_proxy(target: str) -> Iterator[tuple[int, Seen]]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_port, seen
-    finally:
-        server.shutdown()
-        server.server_close()
+    for port in serve_handler(Handler):
+        yield port, seen
 
 
 @contextmanager
@@ -139,11 +134,5 @@ def canary_server(redirect_to: str | None = None) -> Iterator[tuple[int, Seen]]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_port, seen
-    finally:
-        server.shutdown()
-        server.server_close()
+    for port in serve_handler(Handler):
+        yield port, seen

@@ -11,7 +11,16 @@ from dataclasses import dataclass, field
 
 from aoai_lab.experiments import closed_port
 
-__all__ = ["Canary", "canary_server", "closed_port", "redirect_server", "silent_server", "trickle_server", "web_server"]
+__all__ = [
+    "Canary",
+    "canary_server",
+    "closed_port",
+    "redirect_server",
+    "serve_handler",
+    "silent_server",
+    "trickle_server",
+    "web_server",
+]
 
 
 @contextmanager
@@ -66,14 +75,7 @@ def web_server(
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_port
-    finally:
-        server.shutdown()
-        server.server_close()
+    yield from serve_handler(Handler)
 
 
 @dataclass
@@ -89,7 +91,8 @@ class Canary:
         return f"http://127.0.0.1:{self.port}/openai/canary"
 
 
-def _serve(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[int]:
+def serve_handler(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[int]:
+    """Serve ``handler`` on a free loopback port in a thread; yields the port, stops on exit."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -119,7 +122,7 @@ def canary_server() -> Iterator[Canary]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    for port in _serve(Handler):
+    for port in serve_handler(Handler):
         yield Canary(port, hits)
 
 
@@ -142,7 +145,7 @@ def redirect_server(status: int, location: str) -> Iterator[int]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    yield from _serve(Handler)
+    yield from serve_handler(Handler)
 
 
 @dataclass
@@ -186,7 +189,7 @@ def trickle_server(interval: float = 0.25) -> Iterator[Trickle]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    for port in _serve(Handler):
+    for port in serve_handler(Handler):
         trickle.port = port
         try:
             yield trickle

@@ -6,7 +6,6 @@ Real SDK over real loopback HTTP to the emulator (and to a tiny cookie-setting s
 from __future__ import annotations
 
 import http.server
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -14,6 +13,7 @@ from aoai_lab.client import chat, make_sdk_client, shared_http_client
 from aoai_lab.connection import Connection
 from aoai_lab.emulator import DEMO_KEY, EmulatorServer
 from aoai_lab.request import ChatRequest
+from tests.loopback import serve_handler
 
 HELLO = ChatRequest.simple("hello", "You are a helpful AI assistant.")
 WRONG_KEY = "9" * 32
@@ -64,14 +64,8 @@ def cookie_server() -> Iterator[tuple[int, list[str]]]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1], received
-    finally:
-        server.shutdown()
-        server.server_close()
+    for port in serve_handler(Handler):
+        yield port, received
 
 
 def test_a_cookie_one_endpoint_sets_never_rides_on_the_next_request() -> None:
