@@ -34,6 +34,7 @@ from aoai_lab.diagnosis import (
     unexpected_response,
 )
 from aoai_lab.request import ChatRequest, responses_route
+from aoai_lab.sse import json_events
 
 # Interactive use: fail fast and let the learner retry; the SDK default (600 s, 2 retries) would
 # leave a page hanging on a bad endpoint.
@@ -192,21 +193,26 @@ class ChatResult:
         return self.diagnosis.ok
 
 
+def _field(raw: Any, name: str) -> Any:
+    """``name`` of an SDK model or of the same object decoded as JSON (a stream's events)."""
+    return raw.get(name) if isinstance(raw, Mapping) else getattr(raw, name, None)
+
+
 def _usage(raw: Any) -> Usage | None:
-    if raw is None:
+    if not raw:
         return None
-    if hasattr(raw, "input_tokens"):  # the Responses API's usage names
-        details = getattr(raw, "output_tokens_details", None)
+    if _field(raw, "input_tokens") is not None:  # the Responses API's usage names
+        details = _field(raw, "output_tokens_details")
         return Usage(
-            prompt_tokens=int(raw.input_tokens or 0),
-            completion_tokens=int(raw.output_tokens or 0),
-            reasoning_tokens=int(getattr(details, "reasoning_tokens", 0) or 0),
+            prompt_tokens=int(_field(raw, "input_tokens") or 0),
+            completion_tokens=int(_field(raw, "output_tokens") or 0),
+            reasoning_tokens=int(_field(details, "reasoning_tokens") or 0 if details else 0),
         )
-    details = getattr(raw, "completion_tokens_details", None)
+    details = _field(raw, "completion_tokens_details")
     return Usage(
-        prompt_tokens=int(raw.prompt_tokens or 0),
-        completion_tokens=int(raw.completion_tokens or 0),
-        reasoning_tokens=int(getattr(details, "reasoning_tokens", 0) or 0),
+        prompt_tokens=int(_field(raw, "prompt_tokens") or 0),
+        completion_tokens=int(_field(raw, "completion_tokens") or 0),
+        reasoning_tokens=int(_field(details, "reasoning_tokens") or 0 if details else 0),
     )
 
 
@@ -224,9 +230,10 @@ def response_finish(response: Any) -> str | None:
     ``status: incomplete`` with ``incomplete_details.reason`` ``max_output_tokens`` is the length
     limit, ``content_filter`` the filter (SPEC-V1 ``OpenAI.Response.incomplete_details``).
     """
-    status = getattr(response, "status", None)
+    status = _field(response, "status") if response else None
     if status == "incomplete":
-        reason = getattr(getattr(response, "incomplete_details", None), "reason", None)
+        details = _field(response, "incomplete_details")
+        reason = _field(details, "reason") if details else None
         return "length" if reason == "max_output_tokens" else str(reason or "length")
     return "stop" if status == "completed" else None
 
@@ -406,7 +413,8 @@ class ChatStream:
                 raw.http_response.close()
                 self.result = _failed_with(problem, started, self.clock, streamed=True)
                 return
-            stream = raw.parse()
+            # Events decoded as plain JSON, not SDK models: ~30x cheaper per chunk (aoai_lab.sse).
+            stream = json_events(raw.http_response)
         except Exception as error:  # every failure becomes a diagnosis, never a traceback
             self.result = _failed(error, self.connection, started, self.clock, streamed=True, request=self.request)
             return
@@ -424,6 +432,7 @@ class ChatStream:
             self.result = self._finished(state)
         finally:
             stream.close()
+            raw.http_response.close()  # also when the generator never started
 
     def _batches(self, stream: Any, state: _StreamState) -> Iterator[str]:
         pending: list[str] = []
@@ -485,16 +494,21 @@ class ChatStream:
 
 
 def _chat_pieces(stream: Any, state: _StreamState) -> Iterator[str]:
-    """The text of a Chat Completions stream; its model, usage and finish reason go to ``state``."""
+    """The text of a Chat Completions stream (its events' JSON); its model, usage and finish
+    reason go to ``state``."""
     for chunk in stream:
-        state.model = state.model or chunk.model or None
-        if getattr(chunk, "usage", None):
-            state.usage = _usage(chunk.usage)
-        if not chunk.choices:  # Azure's prompt-filter event and the usage event have no choices
+        if not isinstance(chunk, dict):
             continue
-        choice = chunk.choices[0]
-        state.finish_reason = choice.finish_reason or state.finish_reason
-        piece = choice.delta.content if choice.delta else None
+        state.model = state.model or chunk.get("model") or None
+        if chunk.get("usage"):
+            state.usage = _usage(chunk["usage"])
+        choices = chunk.get("choices")
+        if not choices:  # Azure's prompt-filter event and the usage event have no choices
+            continue
+        choice = choices[0]
+        state.finish_reason = choice.get("finish_reason") or state.finish_reason
+        delta = choice.get("delta")
+        piece = delta.get("content") if delta else None
         if piece:
             yield piece
 
@@ -507,17 +521,20 @@ def _response_pieces(stream: Any, state: _StreamState) -> Iterator[str]:
     """The text of a Responses API stream (``response.output_text.delta`` events); the final
     ``response.completed``/``response.incomplete`` event carries the usage and how it ended."""
     for event in stream:
-        kind = getattr(event, "type", "")
-        if kind == "response.output_text.delta" and event.delta:
-            yield event.delta
+        if not isinstance(event, dict):
+            continue
+        kind = event.get("type", "")
+        if kind == "response.output_text.delta" and event.get("delta"):
+            yield event["delta"]
         elif kind in ("response.created", "response.completed", "response.incomplete"):
-            response = event.response
-            state.model = state.model or getattr(response, "model", None) or None
+            response = event.get("response") or {}
+            state.model = state.model or response.get("model") or None
             if kind != "response.created":
-                state.usage = _usage(getattr(response, "usage", None))
+                state.usage = _usage(response.get("usage"))
                 state.finish_reason = response_finish(response)
         elif kind in ("error", "response.failed"):
-            message = getattr(event, "message", None) or getattr(getattr(event, "response", None), "error", None)
+            error = (event.get("response") or {}).get("error")
+            message = event.get("message") or (_field(error, "message") if error else None) or error
             raise ResponseStreamError(str(message or kind))
 
 

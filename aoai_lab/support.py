@@ -9,6 +9,7 @@ from __future__ import annotations
 import platform
 import sys
 from datetime import UTC, datetime
+from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 
 import aoai_lab
@@ -30,6 +31,7 @@ def host_family(connection: Connection) -> str:
     return f"*{suffix}" if suffix else "other (not an Azure OpenAI host)"
 
 
+@cache  # installed versions do not change while the process runs; the lookup reads metadata files
 def _package(name: str) -> str:
     try:
         return version(name)

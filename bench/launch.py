@@ -20,9 +20,12 @@ EXTERNAL_ENV = "BENCH_EMULATOR_URL"
 #   eager-imports       openai and pandas imported before the first page, as before issue 12
 #   client-per-request  a new HTTP client (and SSL context) per SDK client, as before issue 12
 #   post-script-gc      Streamlit's gc.collect(2) after every run back on (.streamlit/config.toml)
+#   sdk-chunks          a pydantic ChatCompletionChunk built per streamed event, as the SDK's
+#                       Stream did before aoai_lab.sse (the models are built, then dropped)
+#   nagle               the emulator's sockets without TCP_NODELAY, as before (aoai_lab/emulator/server.py)
 VARIANT_ENV = "BENCH_VARIANT"
 SWITCH_ENV = "BENCH_SWITCH_INTERVAL"
-VARIANTS = ("no-freeze", "eager-imports", "client-per-request", "post-script-gc")
+VARIANTS = ("no-freeze", "eager-imports", "client-per-request", "post-script-gc", "sdk-chunks", "nagle")
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,47 @@ def apply_variants(names: list[str]) -> None:
         from aoai_lab import client
 
         client.shared_http_client = lambda: DefaultHttpxClient(follow_redirects=False)
+    if "sdk-chunks" in names:
+        _build_sdk_chunks()
+    if "nagle" in names:
+        _nagle_on()
+
+
+def _nagle_on() -> None:
+    """The emulator's accepted sockets with Nagle's algorithm back on (TCP_NODELAY off)."""
+    import socket
+    from typing import Any
+
+    from aoai_lab.emulator.server import ReasonPhraseH11Protocol
+
+    made = ReasonPhraseH11Protocol.connection_made
+
+    def connection_made(self: ReasonPhraseH11Protocol, transport: Any) -> None:
+        made(self, transport)
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 0)
+
+    ReasonPhraseH11Protocol.connection_made = connection_made  # type: ignore[method-assign]
+
+
+def _build_sdk_chunks() -> None:
+    """Pay the SDK's per-event model construction again (``construct_type``, what its ``Stream``
+    calls for every event), keeping the JSON the app reads."""
+    from collections.abc import Iterator
+    from typing import Any
+
+    from openai._models import construct_type
+    from openai.types.chat import ChatCompletionChunk
+
+    from aoai_lab import client, sse
+
+    def with_models(response: Any) -> Iterator[Any]:
+        for data in sse.json_events(response):
+            construct_type(type_=ChatCompletionChunk, value=data)
+            yield data
+
+    client.json_events = with_models  # type: ignore[attr-defined,assignment]
 
 
 def prepare(streamlit: bool) -> None:

@@ -70,9 +70,10 @@ reveal = options[2].toggle(
 reveal = reveal and can_reveal  # the server re-checks what the browser disabled
 
 # --- classroom mode (issue 11): code that runs on a student's laptop, never the class key
-on_demo = is_loopback(host_of(conn.endpoint)) and demo.is_demo(conn)
 in_class = frame.classroom_on()
 class_demo = demo_url() if in_class else None
+# With demo_url set, the demo *is* the class's emulator, wherever it runs (aoai_lab.ui.demo).
+on_demo = (is_loopback(host_of(conn.endpoint)) or class_demo is not None) and demo.is_demo(conn)
 choice = CHOICES[0]
 if in_class and conn.key_on_server and not on_demo:
     st.info(tr("code.classroom.server_key"), icon=":material/dns:")

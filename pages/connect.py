@@ -25,7 +25,7 @@ from aoai_lab.recording import check_records
 from aoai_lab.support import diagnostic_report
 from aoai_lab.ui import frame, state
 from aoai_lab.ui.cards import changed_names, diagnosis_card, finding_line, student_view, success_card
-from aoai_lab.ui.demo import demo_connection, demo_server
+from aoai_lab.ui.demo import demo_connection, demo_endpoint
 from aoai_lab.ui.state import shown, tr
 from aoai_lab.versions import load_api_versions
 
@@ -154,7 +154,7 @@ normalised = from_form(
     values["api_version"],
     "v1" if style == "v1" else "classic",
     configured=configured,
-    demo_root=demo_server().endpoint,
+    demo_root=demo_endpoint(),
 )
 findings = preflight(normalised)
 

@@ -11,7 +11,7 @@ from aoai_lab.classroom.evidence import EVERYTHING, StudentView
 from aoai_lab.codegen import KEYLESS_QUERY
 from aoai_lab.diagnosis import Diagnosis
 from aoai_lab.preflight import Finding
-from aoai_lab.ui.demo import demo_server
+from aoai_lab.ui.demo import demo_endpoint
 from aoai_lab.ui.state import lang, shown, status, tr
 
 _ICONS = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
@@ -28,7 +28,7 @@ def student_view() -> StudentView:
         return StudentView(DEFAULT_ALLOWED_HOSTS)
     if conf is None:
         return EVERYTHING
-    return StudentView(conf.allowed_hosts, (demo_server().endpoint,))
+    return StudentView(conf.allowed_hosts, (demo_endpoint(),))
 
 
 def diagnosis_card(diagnosis: Diagnosis, *, key: str) -> None:

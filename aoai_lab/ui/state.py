@@ -24,7 +24,7 @@ from aoai_lab.presenter import mask_resource
 from aoai_lab.request import APIS, REASONING_EFFORTS, VERBOSITIES, Api, ChatParams, Sampling, parse_stop
 from aoai_lab.requestlog import RequestLog, RequestRecord
 from aoai_lab.structured_output import OutputFormat, SchemaProblem, parse_schema, starter_text
-from aoai_lab.ui.demo import demo_connection, demo_server
+from aoai_lab.ui.demo import demo_connection, demo_endpoint
 
 if TYPE_CHECKING:  # types only: the check and the chat client pull in the SDK
     from aoai_lab.check import CheckReport
@@ -203,9 +203,7 @@ def _restore(token: str) -> None:
                 state[key] = str(fields.get(name) or "")
         endpoint = str(fields.get("endpoint") or "").rstrip("/")
         # The demo's key is no secret; any other key field starts empty (a server-held key is borrowed).
-        state[FIELD_KEYS["api_key"]] = (
-            demo_connection().api_key if endpoint == demo_server().endpoint.rstrip("/") else ""
-        )
+        state[FIELD_KEYS["api_key"]] = demo_connection().api_key if endpoint == demo_endpoint().rstrip("/") else ""
     chat = data.get("chat")
     if isinstance(chat, dict):
         for key in CHAT_DEFAULTS:
@@ -283,7 +281,7 @@ def connection() -> Connection:
         values["api_version"],
         "v1" if values["style"] == "v1" else "classic",
         configured=configured(),
-        demo_root=demo_server().endpoint,
+        demo_root=demo_endpoint(),
     ).connection
 
 
@@ -301,7 +299,7 @@ def last_check() -> CheckReport | None:
 
 def status() -> ConnectionStatus:
     """What the connection points at and whether these very values were checked (one truth)."""
-    return connection_status(connection(), last_check(), demo_root=demo_server().endpoint)
+    return connection_status(connection(), last_check(), demo_root=demo_endpoint())
 
 
 def report() -> CheckReport | None:
