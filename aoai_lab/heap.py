@@ -6,8 +6,10 @@ app's imports (streamlit, the openai SDK, pandas) that is ~155k objects and 100â
 GIL, per rerun, per session â€” 84% of the GIL-holding samples at 60 sessions (issue 12).
 ``gc.freeze()`` moves every object alive now to a permanent generation that collections skip
 (https://docs.python.org/3/library/gc.html#gc.freeze). Module-level objects live as long as the
-process anyway, so freezing them loses nothing; the per-run collection keeps walking what sessions
-create, so memory stays bounded (``bench/bench_gc.py`` measures both).
+process anyway, so freezing them loses nothing. With many sessions even the collection of what
+they create cost a sixth of the GIL, so ``.streamlit/config.toml`` also turns the per-run
+collection off; Python's own generational collector still walks what sessions create, and
+``bench/bench_soak.py`` shows memory stays bounded.
 
 Freezing happens once after the first run and again only when a run imported new modules (the
 SDK on the first chat, pandas on the log page): a handful of times per process, never per rerun.

@@ -33,6 +33,7 @@ from aoai_lab.presenter import MASK, host_of
 from aoai_lab.structured_output import OutputFormat
 from aoai_lab.ui import demo, frame, state
 from aoai_lab.ui.cards import connection_notice
+from aoai_lab.ui.snippet_view import show_snippet
 from aoai_lab.ui.state import shown, tr
 from aoai_lab.versions import recommended_api_versions
 
@@ -140,18 +141,7 @@ for tab, target in zip(tabs, order, strict=True):
             st.info(tr(missing[target]), icon=":material/block:")
             continue
         # Presenter mode: the resource name never reaches the screen (the download keeps it).
-        st.code(shown(snippet.code), language=snippet.language, line_numbers=False, wrap_lines=False)
-        for note in snippet.notes:
-            st.caption(f":material/info: {tr(note)}")
-        st.download_button(
-            tr("code.page.download", file=snippet.filename),
-            data=snippet.file_bytes(),
-            file_name=snippet.filename,
-            mime="text/plain",
-            on_click="ignore",
-            icon=":material/download:",
-            key=f"code.download.{target}",
-        )
+        show_snippet(snippet, shown(snippet.code), key=f"code.download.{target}")
 
 # --- what to install, the .env it reads, and the whole project
 st.subheader(tr("code.page.setup"))
@@ -232,15 +222,4 @@ else:
     for tab, snippet in zip(setup_tabs, setup_snippets, strict=True):
         with tab:
             code = masked(shown(snippet.code), names, MASK) if state.presenter() else snippet.code
-            st.code(code, language=snippet.language, line_numbers=False, wrap_lines=False)
-            for note in snippet.notes:
-                st.caption(f":material/info: {tr(note)}")
-            st.download_button(
-                tr("code.page.download", file=snippet.filename),
-                data=snippet.file_bytes(),
-                file_name=snippet.filename,
-                mime="text/plain",
-                on_click="ignore",
-                icon=":material/download:",
-                key=f"setup.download.{snippet.target}",
-            )
+            show_snippet(snippet, code, key=f"setup.download.{snippet.target}")

@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from aoai_lab.classroom.store import forget_stores
 from tests.loopback import serve_handler
 from tests.tools import require_program
 
@@ -136,3 +139,21 @@ def canary_server(redirect_to: str | None = None) -> Iterator[tuple[int, Seen]]:
 
     for port in serve_handler(Handler):
         yield port, seen
+
+
+AZURE_VARIABLES = ("AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_DEPLOYMENT", "OPENAI_API_VERSION")
+
+
+@contextmanager
+def fresh_class(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A new class for one test: no Azure variables from this machine, no ``.env`` (the working
+    directory is tests/), an instant demo, and empty counters before and after."""
+    for name in AZURE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AOAI_LAB_DEMO_TOKENS_PER_SECOND", "0")
+    monkeypatch.chdir(Path(__file__).resolve().parent)
+    forget_stores()
+    try:
+        yield
+    finally:
+        forget_stores()

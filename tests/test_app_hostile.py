@@ -4,28 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from aoai_lab.emulator import DEMO_KEY
 from aoai_lab.i18n import t
+from tests.hostile_inputs import hostile_cases
 from tests.test_app import app, shown_text, visit
 
 # A well-formed key of the learner's own (the demo key is public and shown on purpose).
 TYPED_KEY = "0123456789abcdef" * 2
-NUL_KEY = "abcdef0123" + "\x00" + "456789abcdef0123456789a"
-KOREAN_KEY = "키" + DEMO_KEY[1:]
 
 
-@pytest.mark.parametrize(
-    ("endpoint", "key", "code"),
-    [
-        ("http://[::1", TYPED_KEY, "endpoint_malformed"),
-        ("http://127.0.0.1:99999/", TYPED_KEY, "endpoint_bad_port"),
-        ("http://127.0.0.1:abc/", TYPED_KEY, "endpoint_bad_port"),
-        ("https://" + "a" * 10240 + ".openai.azure.com/", TYPED_KEY, "endpoint_too_long"),
-        ("http://user:pa55word@127.0.0.1:8765/", TYPED_KEY, "endpoint_has_credentials"),
-        (None, NUL_KEY, "key_control_char"),
-        (None, KOREAN_KEY, "key_not_ascii"),
-    ],
-)
+@pytest.mark.parametrize(("endpoint", "key", "code"), hostile_cases(TYPED_KEY, None))
 def test_hostile_input_on_the_connect_page_and_every_page_after(endpoint: str | None, key: str, code: str) -> None:
     at = visit(app(), "connect.py")
     at.button(key="connect.demo_button").click().run()

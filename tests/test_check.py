@@ -12,6 +12,7 @@ from aoai_lab.connection import Connection, Normalised, from_input
 from aoai_lab.emulator import DEMO_KEY, EmulatorServer
 from aoai_lab.request import ChatRequest
 from aoai_lab.support import diagnostic_report
+from tests.hostile_inputs import KOREAN_KEY, NUL_KEY, hostile_cases
 from tests.loopback import canary_server, closed_port, redirect_server, silent_server, trickle_server, web_server
 
 GOOD_VERSION = "2025-04-01-preview"
@@ -211,22 +212,8 @@ def test_a_connection_without_notes_checks_the_same(emulator: EmulatorServer) ->
 
 # --- hostile input (issue 9) ------------------------------------------------------------------
 
-HOSTILE_KEY = "abcdef0123" + "\x00" + "456789abcdef0123456789a"
 
-
-@pytest.mark.parametrize(
-    ("endpoint", "key", "code"),
-    [
-        ("http://[::1", DEMO_KEY, "endpoint_malformed"),
-        ("http://127.0.0.1:99999/", DEMO_KEY, "endpoint_bad_port"),
-        ("http://127.0.0.1:abc/", DEMO_KEY, "endpoint_bad_port"),
-        ("https://" + "a" * 10240 + ".openai.azure.com/", DEMO_KEY, "endpoint_too_long"),
-        ("http://user:pa55word@127.0.0.1:8765/", DEMO_KEY, "endpoint_has_credentials"),
-        ("EMULATOR", HOSTILE_KEY, "key_control_char"),
-        ("EMULATOR", "abcdef0123" + "\x1b" + "456789abcdef0123456789a", "key_control_char"),
-        ("EMULATOR", "키" + DEMO_KEY[1:], "key_not_ascii"),
-    ],
-)
+@pytest.mark.parametrize(("endpoint", "key", "code"), hostile_cases(DEMO_KEY, "EMULATOR"))
 def test_hostile_input_gets_a_diagnosis_not_a_traceback(
     emulator: EmulatorServer, endpoint: str, key: str, code: str
 ) -> None:
@@ -245,8 +232,8 @@ def test_hostile_input_gets_a_diagnosis_not_a_traceback(
 @pytest.mark.parametrize(
     ("key", "code"),
     [
-        (HOSTILE_KEY, "key_control_char"),
-        ("키" + DEMO_KEY[1:], "key_not_ascii"),
+        (NUL_KEY, "key_control_char"),
+        (KOREAN_KEY, "key_not_ascii"),
         (DEMO_KEY[:16] + "\n" + DEMO_KEY[16:], "key_whitespace"),
     ],
 )

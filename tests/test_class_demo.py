@@ -10,24 +10,19 @@ import httpx2
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from aoai_lab.classroom.store import forget_stores
 from aoai_lab.emulator import DEMO_KEY, FAULT_HEADER, EmulatorConfig, EmulatorServer
 from aoai_lab.i18n import t
 from aoai_lab.ui import demo
 from aoai_lab.ui.demo import DEMO_DEPLOYMENT, demo_config, start_demo
+from tests.classroom_servers import fresh_class
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
 def _fresh_class(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in ("AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_DEPLOYMENT", "OPENAI_API_VERSION"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AOAI_LAB_DEMO_TOKENS_PER_SECOND", "0")
-    monkeypatch.chdir(ROOT / "tests")  # no .env here
-    forget_stores()
-    yield
-    forget_stores()
+    with fresh_class(monkeypatch):
+        yield
 
 
 def test_with_demo_url_the_demo_is_the_class_emulator(monkeypatch: pytest.MonkeyPatch) -> None:

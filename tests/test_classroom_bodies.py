@@ -35,12 +35,12 @@ from aoai_lab.classroom.evidence import (
     student_diagnosis,
     student_evidence,
 )
-from aoai_lab.classroom.store import forget_stores
 from aoai_lab.connection import Connection, Normalised
 from aoai_lab.diagnosis import Diagnosis, Evidence
 from aoai_lab.emulator import DEMO_KEY
 from aoai_lab.requestlog import RequestRecord
 from aoai_lab.support import diagnostic_report
+from tests.classroom_servers import fresh_class
 from tests.test_app import shown_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,13 +51,8 @@ AZURE_URL = "https://class-lab.openai.azure.com/openai/deployments/gpt-4o/chat/c
 
 @pytest.fixture(autouse=True)
 def _fresh_class(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in ("AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_DEPLOYMENT", "OPENAI_API_VERSION"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AOAI_LAB_DEMO_TOKENS_PER_SECOND", "0")
-    monkeypatch.chdir(ROOT / "tests")
-    forget_stores()
-    yield
-    forget_stores()
+    with fresh_class(monkeypatch):
+        yield
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from aoai_lab.classroom.store import forget_stores
 from aoai_lab.codegen.laptop import code_target, laptop_demo
 from aoai_lab.connection import Connection
 from aoai_lab.conversation import Entry
@@ -30,6 +29,7 @@ from aoai_lab.emulator import DEMO_KEY, EmulatorConfig, EmulatorServer
 from aoai_lab.i18n import LANGS, Lang, t
 from aoai_lab.ui.demo import demo_server
 from aoai_lab.ui.frame import PAGE_SPECS, visibility
+from tests.classroom_servers import fresh_class
 from tests.tools import require_program
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,13 +41,8 @@ PASSWORD = "teach-me-please"
 
 @pytest.fixture(autouse=True)
 def _fresh_class(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in ("AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_DEPLOYMENT", "OPENAI_API_VERSION"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AOAI_LAB_DEMO_TOKENS_PER_SECOND", "0")
-    monkeypatch.chdir(ROOT / "tests")  # no .env here
-    forget_stores()
-    yield
-    forget_stores()
+    with fresh_class(monkeypatch):
+        yield
 
 
 @pytest.fixture

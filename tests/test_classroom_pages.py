@@ -10,10 +10,9 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from aoai_lab.classroom.store import forget_stores
 from aoai_lab.emulator import DEMO_KEY, EmulatorServer
 from aoai_lab.i18n import t
-from tests.classroom_servers import Seen, counting_proxy
+from tests.classroom_servers import Seen, counting_proxy, fresh_class
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -23,13 +22,8 @@ PASSWORD = "teach-me-please"
 
 @pytest.fixture(autouse=True)
 def _fresh_class(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in ("AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_DEPLOYMENT", "OPENAI_API_VERSION"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AOAI_LAB_DEMO_TOKENS_PER_SECOND", "0")
-    monkeypatch.chdir(ROOT / "tests")
-    forget_stores()  # every test is a new class
-    yield
-    forget_stores()
+    with fresh_class(monkeypatch):
+        yield
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ import pytest
 from aoai_lab import cli
 from aoai_lab.connection import ENV_NAMES
 from aoai_lab.emulator import DEMO_KEY, EmulatorServer
+from tests.hostile_inputs import hostile_cases
 from tests.loopback import closed_port, silent_server, trickle_server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,21 +112,7 @@ def test_timeout_bounds_the_whole_check_even_against_a_trickle(capsys: pytest.Ca
     assert [r["state"] for r in report["rungs"]] == ["ok", "ok", "ok", "failed", "skipped"]
 
 
-HOSTILE_KEY = "abcdef0123" + "\x1b" + "456789abcdef0123456789a"
-
-
-@pytest.mark.parametrize(
-    ("endpoint", "key", "code"),
-    [
-        ("http://[::1", DEMO_KEY, "endpoint_malformed"),
-        ("http://127.0.0.1:99999/", DEMO_KEY, "endpoint_bad_port"),
-        ("http://127.0.0.1:abc/", DEMO_KEY, "endpoint_bad_port"),
-        ("https://" + "a" * 10240 + ".openai.azure.com/", DEMO_KEY, "endpoint_too_long"),
-        ("http://user:pa55word@127.0.0.1:8765/", DEMO_KEY, "endpoint_has_credentials"),
-        ("EMULATOR", HOSTILE_KEY, "key_control_char"),
-        ("EMULATOR", "키" + DEMO_KEY[1:], "key_not_ascii"),
-    ],
-)
+@pytest.mark.parametrize(("endpoint", "key", "code"), hostile_cases(DEMO_KEY, "EMULATOR"))
 @pytest.mark.parametrize("as_json", [True, False])
 def test_hostile_input_never_gives_a_traceback(
     capsys: pytest.CaptureFixture[str], emulator: EmulatorServer, endpoint: str, key: str, code: str, as_json: bool

@@ -96,15 +96,18 @@ def changed_names(fields: tuple[str, ...]) -> str:
     return ", ".join(tr("connect.style_label") if f == "style" else tr(f"connect.field.{f}") for f in fields)
 
 
-def connection_notice() -> None:
-    """For a page that uses the connection (Code): what it uses when the values in the fields were
-    not checked, were changed since, or failed their check. Says nothing after a passed check."""
+def connection_notice(prefix: str = "notice", unchecked: str = "unchecked") -> bool:
+    """For a page that uses the connection (Code, Chat): what it uses when the values in the fields
+    were not checked, were changed since, or failed their check, in the catalog texts
+    ``<prefix>.changed``, ``<prefix>.failed`` and ``<prefix>.<unchecked>``. Says nothing after a
+    passed check; returns whether it said something."""
     current = status()
     if current.check == "ok":
-        return
+        return False
     if current.check == "changed":
-        st.warning(tr("notice.changed", fields=changed_names(current.changed)), icon=":material/edit_note:")
+        st.warning(tr(f"{prefix}.changed", fields=changed_names(current.changed)), icon=":material/edit_note:")
     elif current.check == "failed" and current.last is not None:
-        st.warning(tr("notice.failed", code=current.last.diagnosis.code), icon=":material/error:")
+        st.warning(tr(f"{prefix}.failed", code=current.last.diagnosis.code), icon=":material/error:")
     else:
-        st.info(tr("notice.unchecked"), icon=":material/info:")
+        st.info(tr(f"{prefix}.{unchecked}"), icon=":material/info:")
+    return True

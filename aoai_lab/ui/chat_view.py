@@ -50,7 +50,7 @@ from aoai_lab.structured_output import (
     starter_text,
 )
 from aoai_lab.ui import state
-from aoai_lab.ui.cards import changed_names, diagnosis_card
+from aoai_lab.ui.cards import connection_notice, diagnosis_card
 from aoai_lab.ui.state import tr
 
 # Session keys of the chat page (plain keys: they outlive the run that set them).
@@ -89,15 +89,8 @@ def status_notice() -> None:
             family=tr(f"family.{state.family()}"),
         )
     )
-    if current.check == "ok":
-        return
-    if current.check == "changed":
-        st.warning(tr("chat.changed", fields=changed_names(current.changed)), icon=":material/edit_note:")
-    elif current.check == "failed" and current.last is not None:
-        st.warning(tr("chat.failed", code=current.last.diagnosis.code), icon=":material/error:")
-    else:
-        st.info(tr("chat.not_checked"), icon=":material/info:")
-    st.page_link("pages/connect.py", label=tr("chat.go_connect"), icon=":material/cable:")
+    if connection_notice("chat", unchecked="not_checked"):
+        st.page_link("pages/connect.py", label=tr("chat.go_connect"), icon=":material/cable:")
 
 
 def reply_caption(info: ReplyInfo) -> str:

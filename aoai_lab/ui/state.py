@@ -318,22 +318,23 @@ def remember_check(check: CheckReport) -> None:
     st.session_state[LAST_CHECK] = check
 
 
+def _check_of_this_deployment() -> CheckReport | None:
+    """The last check when it reached the model of the deployment now in the fields (same
+    resource, same deployment name), else None: what a check learned about another one is no fact
+    about this one."""
+    conn = connection()
+    last = last_check()
+    if last is None or not last.model:
+        return None
+    same = (last.connection.root, last.connection.deployment) == (conn.root, conn.deployment)
+    return last if same else None
+
+
 def family() -> Family:
     """The deployment's model family: learned by a check of the same deployment, else guessed
     from its name."""
-    conn = connection()
-    last = last_check()
-    if (
-        last is not None
-        and last.model
-        and (last.connection.root, last.connection.deployment)
-        == (
-            conn.root,
-            conn.deployment,
-        )
-    ):
-        return last.family
-    return family_of(conn.deployment)
+    last = _check_of_this_deployment()
+    return last.family if last is not None else family_of(connection().deployment)
 
 
 def shown(text: str) -> str:
@@ -360,19 +361,8 @@ def streaming() -> bool:
 
 def model_name() -> str:
     """The deployment's model: learned by a check of the same deployment, else its name."""
-    conn = connection()
-    last = last_check()
-    if (
-        last is not None
-        and last.model
-        and (last.connection.root, last.connection.deployment)
-        == (
-            conn.root,
-            conn.deployment,
-        )
-    ):
-        return str(last.model)
-    return conn.deployment
+    last = _check_of_this_deployment()
+    return str(last.model) if last is not None else connection().deployment
 
 
 def efforts() -> tuple[str, ...]:
