@@ -54,6 +54,27 @@ def _idle(page: Page) -> None:
     page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')")
 
 
+# Resolves once the document has not changed for 300 ms (at most 5 s): the status widget goes away
+# when the run ends, but the browser may still be drawing that page for hundreds of ms (first use
+# of a widget kind loads and compiles its JS chunk; long pages render in several long tasks), and
+# a click issued then would be charged with the previous page's drawing.
+_QUIET_JS = """() => new Promise((resolve) => {
+  let timer = null;
+  const done = () => { observer.disconnect(); resolve(true); };
+  const observer = new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(done, 300); });
+  observer.observe(document, {subtree: true, childList: true, characterData: true, attributes: true});
+  timer = setTimeout(done, 300);
+  setTimeout(done, 5000);
+})"""
+SETTLE = False  # --settle: wait for _QUIET_JS before each click
+
+
+def _settle(page: Page) -> None:
+    """With ``--settle``, wait until the previous page has finished drawing."""
+    if SETTLE:
+        page.evaluate(_QUIET_JS)
+
+
 def startup(browser: Browser, name: str) -> tuple[float, float]:
     """(seconds from ``streamlit run`` to content visible, server CPU seconds by then)."""
     server = streamlit_server(app(name), env=ENV)
@@ -80,6 +101,7 @@ def page_switches(browser: Browser, server: Server, paths: Sequence[str]) -> dic
         for path in paths:
             old = page.locator(MAIN_H1).first.inner_text()
             link = page.locator(f"[data-testid='stSidebarNav'] a[href$='/{path}']").first
+            _settle(page)
             started = time.perf_counter()
             link.click()
             page.wait_for_function(
@@ -102,6 +124,7 @@ def connect_click(browser: Browser, server: Server, name: str) -> float:
         button = page.locator(".st-key-connect-demo_button button").first
         button.wait_for(state="visible")
         _idle(page)
+        _settle(page)
         started = time.perf_counter()
         button.click()
         page.locator(SUCCESS).first.wait_for(state="visible")
@@ -175,7 +198,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--only", nargs="+", choices=["startup", "pages", "connect"], default=["startup", "pages", "connect"]
     )
+    parser.add_argument(
+        "--settle", action="store_true", help="before each click, wait until the page has stopped changing for 300 ms"
+    )
     args = parser.parse_args(argv)
+    global SETTLE
+    SETTLE = args.settle
     print_rows(bench(args.rounds, args.only))
     return 0
 
