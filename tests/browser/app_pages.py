@@ -14,7 +14,7 @@ from playwright.sync_api import Locator, Page, expect
 from aoai_lab.connection import ENV_KEY
 from aoai_lab.i18n import Lang, catalog, t
 from aoai_lab.ui.frame import PAGE_SPECS, PAGES_DIR
-from tests.browser.conftest import wait_for_app
+from tests.browser.conftest import goto, wait_for_app
 
 NewPage = Callable[[], Page]
 # The offline demo marks every reply to a Korean message with this (aoai_lab/emulator/replies.py).
@@ -65,6 +65,16 @@ def go_to(page: Page, nav_key: str, lang: Lang = "ko") -> None:
     """Switch pages through the sidebar menu, as a learner does."""
     sidebar(page).get_by_role("link", name=t(nav_key, lang), exact=True).click()
     wait_for_app(page)
+
+
+def open_chat(page: Page, url: str, lang: Lang) -> None:
+    """Open the app at ``url`` in ``lang`` (picked in the sidebar, as a learner does) and go to Chat."""
+    goto(page, url + "/")
+    if lang == "en":
+        sidebar(page).get_by_text("English", exact=True).click()
+        wait_for_app(page)
+    go_to(page, "nav.chat", lang)
+    expect(heading(page, t("chat.title", lang))).to_be_visible()
 
 
 def open_expander(expander: Locator) -> None:

@@ -12,10 +12,10 @@ from playwright.sync_api import expect
 from aoai_lab.i18n import Lang, t
 from tests.browser.app_pages import (
     NewPage,
-    go_to,
     heading,
     literal_part,
     main,
+    open_chat,
     open_expander,
     send_chat,
     sidebar,
@@ -30,12 +30,7 @@ def test_responses_api_schema_reply_regenerate_and_edit(
     app_server: StreamlitServer, new_page: NewPage, lang: Lang
 ) -> None:
     page = new_page()
-    goto(page, app_server.url + "/")
-    if lang == "en":
-        sidebar(page).get_by_text("English", exact=True).click()
-        wait_for_app(page)
-    go_to(page, "nav.chat", lang)
-    expect(heading(page, t("chat.title", lang))).to_be_visible()
+    open_chat(page, app_server.url, lang)
 
     # The API switch, with its one-line explanation.
     sidebar(page).get_by_text(t("chat.api.responses", lang), exact=True).click()

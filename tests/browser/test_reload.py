@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from aoai_lab import persistence
 from aoai_lab.i18n import Lang, t
-from tests.browser.app_pages import NewPage, go_to, heading, main, send_chat, sidebar
+from tests.browser.app_pages import NewPage, go_to, heading, main, open_chat, send_chat
 from tests.browser.conftest import StreamlitServer, goto, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -26,12 +26,7 @@ def test_a_reload_brings_the_conversation_back_and_another_browser_does_not_see_
     app_server: StreamlitServer, new_page: NewPage, lang: Lang
 ) -> None:
     page = new_page()
-    goto(page, app_server.url + "/")
-    if lang == "en":
-        sidebar(page).get_by_text("English", exact=True).click()
-        wait_for_app(page)
-    go_to(page, "nav.chat", lang)
-    expect(heading(page, t("chat.title", lang))).to_be_visible()
+    open_chat(page, app_server.url, lang)
     question = f"remember this {lang}"
     messages = send_chat(page, question)
     expect(messages).to_have_count(2)
