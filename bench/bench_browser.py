@@ -15,7 +15,6 @@ measurement alternating AOAI Lab and its reference in the same run:
 from __future__ import annotations
 
 import argparse
-import os
 import time
 from collections.abc import Callable, Sequence
 
@@ -23,18 +22,10 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from bench.common import Row, median, print_rows
 from bench.server import Server, app, streamlit_server
+from tests.browser.chromium import CHROMIUM_FLAGS, chromium_path
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/lib/chromium/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM = chromium_path()
+FLAGS = CHROMIUM_FLAGS
 TIMEOUT_MS = 90_000
 MAIN_H1 = "h1"  # the sidebar has none; chat pages have no stMain wrapper
 SUCCESS = "[data-testid='stAlertContentSuccess']"

@@ -12,9 +12,6 @@ from __future__ import annotations
 import json
 import subprocess
 import uuid
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -28,14 +25,16 @@ from aoai_lab.request import ChatRequest
 from tests.test_codegen_run import (
     PYTHON_CASES,
     Case,
+    GeneratedRun,
     app_connection,
+    assert_generated_run,
     assert_same_request,
     base_env,
     capture,
     code_connection,
     make_request,
     records_for,
-    runtime_env,
+    run_generated,
     send_with_app_client,
 )
 from tests.tools import ROOT, missing_tool, require_program
@@ -77,49 +76,23 @@ def run_node(
     )
 
 
-@dataclass(frozen=True)
-class NodeRun:
-    marker: str
-    app: Connection
-    request: ChatRequest
-    result: subprocess.CompletedProcess[str]
-
-
 @pytest.fixture(scope="module")
-def node_runs(emulator: EmulatorServer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, NodeRun]:
+def node_runs(emulator: EmulatorServer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, GeneratedRun]:
     """Every case: sent once by the app's client, then run as generated JavaScript (in parallel)."""
     modules = node_modules()
     root = tmp_path_factory.mktemp("node-runs")
-    jobs: list[tuple[Case, str, Connection, ChatRequest, Callable[[], subprocess.CompletedProcess[str]]]] = []
-    for case in JS_CASES:
-        marker = uuid.uuid4().hex
-        app = app_connection(emulator, case)
-        request = make_request(case, marker)
-        send_with_app_client(app, request)
-        code = generate("javascript", code_connection(app, case, python=True), request, reveal_key=case.reveal).code
-        dotenv = dotenv_text(app, include_key=not case.reveal) if case.endpoint_from == "dotenv" else None
-        env = runtime_env(app, case, root)
-        workdir = root / case.id
 
-        def job(workdir: Path = workdir, code: str = code, env: dict[str, str] = env, dotenv: str | None = dotenv):
-            return run_node(workdir, code, env, dotenv, modules)
+    def runner(workdir: Path, code: str, env: dict[str, str], dotenv: str | None) -> subprocess.CompletedProcess[str]:
+        return run_node(workdir, code, env, dotenv, modules)
 
-        jobs.append((case, marker, app, request, job))
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        futures = [(case, marker, app, request, pool.submit(job)) for case, marker, app, request, job in jobs]
-        return {
-            case.id: NodeRun(marker, app, request, future.result()) for case, marker, app, request, future in futures
-        }
+    return run_generated(emulator, root, JS_CASES, lambda _case: "javascript", runner, workers=4)
 
 
 @pytest.mark.parametrize("case", JS_CASES, ids=lambda case: case.id)
-def test_javascript_sends_the_apps_request(emulator: EmulatorServer, node_runs: dict[str, NodeRun], case: Case) -> None:
-    run = node_runs[case.id]
-    assert run.result.returncode == 0, run.result.stderr
-    assert run.result.stdout.strip()
-    if case.stream:  # the loop survived Azure's empty-choices chunk and printed the usage
-        assert t("code.output.usage", "ko") in run.result.stdout
-    assert_same_request(emulator, run.marker, run.app, run.request)
+def test_javascript_sends_the_apps_request(
+    emulator: EmulatorServer, node_runs: dict[str, GeneratedRun], case: Case
+) -> None:
+    assert_generated_run(emulator, node_runs[case.id], case)
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])

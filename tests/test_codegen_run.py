@@ -18,7 +18,7 @@ import sys
 import threading
 import uuid
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -260,11 +260,59 @@ def test_bash_refuses_to_send_without_a_key(emulator: EmulatorServer, tmp_path: 
 
 
 @dataclass(frozen=True)
-class PythonRun:
+class GeneratedRun:
+    """One case: sent once by the app's client (``marker`` in its message), then run as generated code."""
+
     marker: str
     app: Connection
     request: ChatRequest
     result: subprocess.CompletedProcess[str]
+
+
+# Runs a generated program: (workdir, code, environment, .env text or None) → the finished process.
+Runner = Callable[[Path, str, dict[str, str], str | None], subprocess.CompletedProcess[str]]
+
+
+def run_generated(
+    emulator: EmulatorServer,
+    root: Path,
+    cases: Sequence[Case],
+    target_of: Callable[[Case], Target],
+    runner: Runner,
+    *,
+    workers: int,
+) -> dict[str, GeneratedRun]:
+    """Every case sent by the app's client, then its generated program run (in parallel)."""
+    jobs: list[tuple[Case, str, Connection, ChatRequest, Callable[[], subprocess.CompletedProcess[str]]]] = []
+    for case in cases:
+        marker = uuid.uuid4().hex
+        app = app_connection(emulator, case)
+        request = make_request(case, marker)
+        send_with_app_client(app, request)
+        code = generate(target_of(case), code_connection(app, case, python=True), request, reveal_key=case.reveal).code
+        dotenv = dotenv_text(app, include_key=not case.reveal) if case.endpoint_from == "dotenv" else None
+        env = runtime_env(app, case, root)
+        workdir = root / case.id
+
+        def job(workdir: Path = workdir, code: str = code, env: dict[str, str] = env, dotenv: str | None = dotenv):
+            return runner(workdir, code, env, dotenv)
+
+        jobs.append((case, marker, app, request, job))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [(case, marker, app, request, pool.submit(job)) for case, marker, app, request, job in jobs]
+        return {
+            case.id: GeneratedRun(marker, app, request, future.result())
+            for case, marker, app, request, future in futures
+        }
+
+
+def assert_generated_run(emulator: EmulatorServer, run: GeneratedRun, case: Case) -> None:
+    """The program ran, printed the reply (and the usage when streaming), and sent the app's request."""
+    assert run.result.returncode == 0, run.result.stderr
+    assert run.result.stdout.strip()
+    if case.stream:  # the loop survived Azure's empty-choices chunk and printed the usage
+        assert t("code.output.usage", "ko") in run.result.stdout
+    assert_same_request(emulator, run.marker, run.app, run.request)
 
 
 def run_python(workdir: Path, code: str, env: dict[str, str], dotenv: str | None) -> subprocess.CompletedProcess[str]:
@@ -285,40 +333,24 @@ def run_python(workdir: Path, code: str, env: dict[str, str], dotenv: str | None
 
 
 @pytest.fixture(scope="module")
-def python_runs(emulator: EmulatorServer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, PythonRun]:
+def python_runs(emulator: EmulatorServer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, GeneratedRun]:
     """Every Python case: sent once by the app's client, then run as generated code."""
     root = tmp_path_factory.mktemp("python-runs")
-    jobs: list[tuple[Case, str, Connection, ChatRequest, Callable[[], subprocess.CompletedProcess[str]]]] = []
-    for case in PYTHON_CASES:
-        marker = uuid.uuid4().hex
-        app = app_connection(emulator, case)
-        request = make_request(case, marker)
-        send_with_app_client(app, request)
-        target: Target = "python-v1" if case.style == "v1" else "python"
-        code = generate(target, code_connection(app, case, python=True), request, reveal_key=case.reveal).code
-        dotenv = dotenv_text(app, include_key=not case.reveal) if case.endpoint_from == "dotenv" else None
-        env = runtime_env(app, case, root)
-        workdir = root / case.id
-
-        def job(workdir: Path = workdir, code: str = code, env: dict[str, str] = env, dotenv: str | None = dotenv):
-            return run_python(workdir, code, env, dotenv)
-
-        jobs.append((case, marker, app, request, job))
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        futures = [(case, marker, app, request, pool.submit(job)) for case, marker, app, request, job in jobs]
-        return {
-            case.id: PythonRun(marker, app, request, future.result()) for case, marker, app, request, future in futures
-        }
+    return run_generated(
+        emulator,
+        root,
+        PYTHON_CASES,
+        lambda case: "python-v1" if case.style == "v1" else "python",
+        run_python,
+        workers=8,
+    )
 
 
 @pytest.mark.parametrize("case", PYTHON_CASES, ids=lambda case: case.id)
-def test_python_sends_the_apps_request(emulator: EmulatorServer, python_runs: dict[str, PythonRun], case: Case) -> None:
-    run = python_runs[case.id]
-    assert run.result.returncode == 0, run.result.stderr
-    assert run.result.stdout.strip()
-    if case.stream:  # the loop survived Azure's empty-choices chunk and printed the usage
-        assert t("code.output.usage", "ko") in run.result.stdout
-    assert_same_request(emulator, run.marker, run.app, run.request)
+def test_python_sends_the_apps_request(
+    emulator: EmulatorServer, python_runs: dict[str, GeneratedRun], case: Case
+) -> None:
+    assert_generated_run(emulator, python_runs[case.id], case)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -28,21 +28,10 @@ from playwright.sync_api import Error as PlaywrightError
 
 from aoai_lab.connection import ENV_NAMES
 from aoai_lab.ui.demo import PACE_ENV
+from tests.browser.chromium import CHROMIUM_FLAGS, chromium_path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "browser"
-DEFAULT_CHROMIUM = "/usr/lib/chromium/chromium"  # the real binary; /usr/bin/chromium is a shell wrapper
-# Without the background-networking flags Chromium keeps dialling Google on this closed network.
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 REQUIRE_BROWSER_ENV = "AOAI_LAB_REQUIRE_BROWSER"
 # Generous limits for 2 slow CI cores. They bound waits; nothing asserts on timing.
 SERVER_START_TIMEOUT_S = 60.0
@@ -209,7 +198,7 @@ def fresh_server(request: pytest.FixtureRequest) -> Iterator[StreamlitServer]:
 @pytest.fixture(scope="session")
 def chromium_executable() -> str:
     """Debian's Chromium (or ``$CHROMIUM``); Playwright's own browser downloads are never used."""
-    path = os.environ.get("CHROMIUM", DEFAULT_CHROMIUM)
+    path = chromium_path()
     if not (Path(path).is_file() and os.access(path, os.X_OK)):
         _must_run_here(
             f"no Chromium at {path}: install Debian's chromium and fonts-noto-cjk "
