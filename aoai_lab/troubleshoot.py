@@ -41,6 +41,17 @@ class Card:
         """What to do about it."""
         return self._text("fix", lang)
 
+    def body(self, lang: Lang) -> str:
+        """The card's body as one Markdown block: its tutorial step in small grey type, then the
+        cause and the fix, a line each. (One element, not three: each costs the browser its own
+        layout, issue 12.)"""
+        where = t("card.step", lang, step=self.step, name=t(f"guide.step{self.step}.short", lang))
+        return (
+            f":small[:gray[{where}]]  \n"
+            f"**{t('card.cause', lang)}** {self.cause(lang)}  \n"
+            f"**{t('card.fix', lang)}** {self.fix(lang)}"
+        )
+
     def _text(self, part: str, lang: Lang) -> str:
         if self.note:
             return t(f"trouble.note.{self.id}.{part}", lang)

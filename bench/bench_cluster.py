@@ -3,12 +3,15 @@
 Uses the classroom launcher (``aoai_lab.classroom.cluster.start_cluster``: N ``streamlit run``
 processes, Debian's nginx with sticky sessions and websocket upgrade) and the same learners as
 ``bench_classroom`` (open, connect to the demo, 3 turns of 300 tokens at 100 tokens/s). Each
-replica has its own in-process demo. CPU and peak RSS are summed over the replicas.
+replica has its own in-process demo, or with ``--external-emulator`` all share one emulator in its
+own process (the setup docs/classroom.md recommends: ``demo_url``). CPU and peak RSS are summed
+over the replicas; the external emulator's CPU is reported on its own line.
 
 Goal (issue 12, 60 sessions, 2 processes): p95 first visible text ≤ 2 s, p95 reply complete
 ≤ 1.5× a lone session's, no errors, total RSS ≤ 600 MB.
 
     python3 -m bench.bench_cluster --sessions 60 --replicas 1 2
+    python3 -m bench.bench_cluster --sessions 60 --replicas 1 2 --external-emulator
     python3 -m bench.bench_cluster --sessions 4 --replicas 2 --turns 1     # smoke run
 """
 
@@ -23,7 +26,8 @@ from pathlib import Path
 
 from bench.bench_classroom import LoadResult, _crowd, lone_turn
 from bench.common import Row, percentile, print_rows
-from bench.server import ROOT, cpu_seconds, memory_kb
+from bench.launch import EXTERNAL_ENV
+from bench.server import ROOT, cpu_seconds, emulator_server, memory_kb
 
 SITE = Path(__file__).resolve().parent / "cluster_site"
 
@@ -42,9 +46,12 @@ def replica_pids(processes: Sequence[object]) -> list[int]:
     return pids
 
 
-def run_cluster(replicas: int, sessions: int, *, turns: int, tokens: int, pace: float, spread: float) -> LoadResult:
-    """Start a cluster of ``replicas``, run the crowd through nginx, stop it."""
-    from aoai_lab.classroom.cluster import start_cluster
+def run_cluster(
+    replicas: int, sessions: int, *, turns: int, tokens: int, pace: float, spread: float, external: bool = False
+) -> tuple[LoadResult, float]:
+    """Start a cluster of ``replicas``, run the crowd through nginx, stop it; with ``external``, the
+    demo is one emulator process for all replicas. Returns the load and the emulator's CPU-s (0
+    when in process)."""
 
     path = os.pathsep.join(p for p in (str(SITE), os.environ.get("PYTHONPATH", "")) if p)
     env = {
@@ -53,6 +60,21 @@ def run_cluster(replicas: int, sessions: int, *, turns: int, tokens: int, pace: 
         "PYTHONPATH": path,
         "AOAI_LAB_DEMO_TOKENS_PER_SECOND": str(pace),
     }
+    emulator = emulator_server(pace).start() if external else None
+    if emulator is not None:
+        env[EXTERNAL_ENV] = emulator.url
+    try:
+        emulator_before = emulator.cpu() if emulator else 0.0
+        load = _load(replicas, sessions, env, turns, tokens, spread)
+        return load, emulator.cpu() - emulator_before if emulator else 0.0
+    finally:
+        if emulator is not None:
+            emulator.stop()
+
+
+def _load(replicas: int, sessions: int, env: dict[str, str], turns: int, tokens: int, spread: float) -> LoadResult:
+    from aoai_lab.classroom.cluster import start_cluster
+
     with start_cluster(replicas, env=env) as cluster:
         pids = replica_pids(cluster.processes)
         if len(pids) != replicas:
@@ -74,14 +96,20 @@ def bench(
     tokens: int = 300,
     pace: float = 100,
     spread: float = 3.0,
+    external: bool = False,
 ) -> list[Row]:
     """One load against each cluster size, plus a lone session for the goal's yardstick."""
     lone = lone_turn(turns, tokens, pace)
-    results = {n: run_cluster(n, sessions, turns=turns, tokens=tokens, pace=pace, spread=spread) for n in replicas}
+    loads = {
+        n: run_cluster(n, sessions, turns=turns, tokens=tokens, pace=pace, spread=spread, external=external)
+        for n in replicas
+    }
+    results = {n: result for n, (result, _) in loads.items()}
     base = results[replicas[0]]
     rows = [Row("cluster", "lone session: reply complete (median)", lone, None, "s")]
+    where = ", external emulator" if external else ""
     for n, result in results.items():
-        label = f"{sessions} sessions, {n} replica{'s' if n > 1 else ''}"
+        label = f"{sessions} sessions, {n} replica{'s' if n > 1 else ''}{where}"
         ref = base if n != replicas[0] else None
 
         def pair(
@@ -102,6 +130,8 @@ def bench(
                  "goal ≤ 600 MB"),
             pair(result.errors, base.errors if ref else None, "failed sessions", "", f"wall {result.wall_s:.0f} s"),
         ]  # fmt: skip
+        if external:
+            rows.append(Row("cluster", f"{label}: CPU, the emulator", loads[n][1], None, "CPU-s"))
     return rows
 
 
@@ -114,8 +144,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tokens", type=int, default=300)
     parser.add_argument("--pace", type=float, default=100)
     parser.add_argument("--spread", type=float, default=3.0)
+    parser.add_argument("--external-emulator", action="store_true", help="one emulator process for all replicas")
     args = parser.parse_args(argv)
-    rows = bench(args.sessions, args.replicas, turns=args.turns, tokens=args.tokens, pace=args.pace, spread=args.spread)
+    rows = bench(
+        args.sessions,
+        args.replicas,
+        turns=args.turns,
+        tokens=args.tokens,
+        pace=args.pace,
+        spread=args.spread,
+        external=args.external_emulator,
+    )
     print_rows(rows)
     return 0
 

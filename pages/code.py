@@ -133,8 +133,12 @@ snippets = generate_all(conn, request, reveal_key=reveal, lang=lang, keyless=key
 missing = unavailable(conn, request, reveal_key=reveal, keyless=keyless)
 first = python_target(conn, request)
 order = [first, *(target for target in TARGETS if target != first)]
-tabs = st.tabs([tr(f"code.tab.{target}") for target in order])
+# Only the open tab is drawn: every hidden snippet cost the browser 170-510 ms per visit (issue 12).
+# A stored label that no longer exists (language or target order changed) falls back to the first tab.
+tabs = st.tabs([tr(f"code.tab.{target}") for target in order], key="code.target", on_change="rerun")
 for tab, target in zip(tabs, order, strict=True):
+    if not tab.open:
+        continue
     with tab:
         snippet = snippets.get(target)
         if snippet is None:
@@ -212,7 +216,9 @@ if bad:
         st.warning(tr(reason), icon=":material/edit:")
 else:
     setup_tabs = st.tabs(
-        [tr("code.setup.page.tab_bash"), tr("code.setup.page.tab_powershell"), tr("code.setup.page.tab_bicep")]
+        [tr("code.setup.page.tab_bash"), tr("code.setup.page.tab_powershell"), tr("code.setup.page.tab_bicep")],
+        key="code.setup_target",
+        on_change="rerun",
     )
     setup_snippets = (
         bash_script(names, keyless=keyless, lang=lang),
@@ -220,6 +226,8 @@ else:
         bicep_file(names, lang=lang),
     )
     for tab, snippet in zip(setup_tabs, setup_snippets, strict=True):
+        if not tab.open:
+            continue  # drawn only when opened, like the language tabs above
         with tab:
             code = masked(shown(snippet.code), names, MASK) if state.presenter() else snippet.code
             show_snippet(snippet, code, key=f"setup.download.{snippet.target}")

@@ -18,7 +18,7 @@ from aoai_lab.conversation import Entry, ReplyInfo
 from aoai_lab.diagnosis import CODES, STEPS
 from aoai_lab.emulator import DEMO_KEY
 from aoai_lab.i18n import LANGS, t
-from aoai_lab.troubleshoot import CARDS
+from aoai_lab.troubleshoot import BY_ID, CARDS
 from aoai_lab.ui.demo import demo_server
 from aoai_lab.ui.frame import PAGE_SPECS
 from aoai_lab.ui.state import FIELD_KEYS
@@ -189,6 +189,8 @@ def test_the_key_is_never_shown_as_text() -> None:
     at.button(key="connect.check").click().run()
     for page in ("connect.py", "chat.py", "guide.py", "troubleshoot.py"):
         visit(at, page)
+        if page == "troubleshoot.py":
+            open_every_card(at)  # every body a learner can open
         leaks = [kind for kind, text in shown_text(at) if WRONG_KEY in text or DEMO_KEY in text]
         assert leaks == [], page
 
@@ -373,10 +375,46 @@ def test_non_streaming_chat(monkeypatch: pytest.MonkeyPatch) -> None:
 # --- troubleshoot ----------------------------------------------------------------------------
 
 
+def card_codes(at: AppTest) -> list[str]:
+    """The codes of the Troubleshoot cards the page lists now, in order."""
+    # The code is the label's last `…` (a title may quote a host in backticks too).
+    return [e.label.split("`")[-2] for e in at.main.expander if e.label.endswith("`")]
+
+
+def open_cards(at: AppTest, codes: list[str], *, is_open: bool = True) -> AppTest:
+    """Open (or close) Troubleshoot cards and rerun, as a learner's click does.
+
+    AppTest cannot click an expander; a card's open state lives under its key, where the click
+    leaves it too. (Under AppTest every run is a legacy-pages run that frame.leave_legacy_pages_mode
+    ends with ``st.stop()``, so Streamlit never drops the state of a card that is filtered out; in a
+    browser it does: tests/browser/test_learner_path.py.)
+    """
+    listed = card_codes(at)
+    assert set(codes) <= set(listed), f"cards not listed: {set(codes) - set(listed)}"
+    for code in codes:
+        at.session_state[f"trouble.card.{code}"] = is_open
+    return at.run()
+
+
+def open_card(at: AppTest, code: str) -> AppTest:
+    """Open one Troubleshoot card: a card's body is drawn only once it is open."""
+    return open_cards(at, [code])
+
+
+def open_every_card(at: AppTest) -> AppTest:
+    """Open every card the Troubleshoot page lists now, so a test sees every body a learner can."""
+    codes = card_codes(at)
+    assert codes, "not on the Troubleshoot page, or no card listed"
+    return open_cards(at, codes)
+
+
 def test_troubleshoot_lists_every_code_and_searches() -> None:
     at = visit(app(), "troubleshoot.py")
     assert len(at.expander) == len(CARDS)
     # Listed without a case behind them, the texts still read naturally (typical values filled in).
+    open_every_card(at)
+    no_errors(at)
+    assert all(card.cause("ko") in "\n".join(m.value for m in at.markdown) for card in CARDS)  # every body
     shown = [e.label for e in at.expander] + [m.value for m in at.markdown]
     assert not [text for text in shown if UNFILLED.search(text)]
     at.text_input(key="trouble.search").set_value("api-version").run()
@@ -386,14 +424,14 @@ def test_troubleshoot_lists_every_code_and_searches() -> None:
     assert all("dns_failure" not in label for label in labels)
     at.text_input(key="trouble.search").set_value("").run()
     at.button_group(key="trouble.step").set_value(2).run()
-    assert {e.label.split("`")[1] for e in at.expander} == {c for c in CODES if STEPS[c] == 2}
+    assert set(card_codes(at)) == {c for c in CODES if STEPS[c] == 2}
 
 
 @pytest.mark.parametrize(
     "code", ["deployment_not_found", "rate_limited", "stream_interrupted", "auth_bearer_on_classic"]
 )
 def test_try_it_reproduces_the_failure(code: str) -> None:
-    at = visit(app(), "troubleshoot.py")
+    at = open_card(visit(app(), "troubleshoot.py"), code)
     at.button(key=f"try.{code}").click().run()
     no_errors(at)
     trial = at.session_state["trouble.trials"][code]
@@ -404,12 +442,48 @@ def test_try_it_reproduces_the_failure(code: str) -> None:
 
 
 def test_try_it_is_offered_only_in_demo_mode() -> None:
-    at = visit(app(), "troubleshoot.py")
+    at = open_every_card(visit(app(), "troubleshoot.py"))
     assert at.button(key="try.timeout")
     set_fields(at, endpoint="https://my-aoai-lab.openai.azure.com/").run()
-    assert not [b for b in at.button if b.key and b.key.startswith("try.")]
+    assert len(at.markdown) >= len(CARDS)  # every card still open: its body is drawn…
+    assert not [b for b in at.button if b.key and b.key.startswith("try.")]  # …without a "try"
     at.button(key="trouble.use_demo").click().run()
     assert at.button(key="try.timeout")
+
+
+def try_buttons(at: AppTest) -> list[str]:
+    return [b.key for b in at.button if b.key and b.key.startswith("try.")]
+
+
+def test_a_card_draws_its_body_only_once_opened() -> None:
+    # Closed, a card is its label alone (issue 12: 66 bodies cost the browser 300-400 ms a visit).
+    at = visit(app(), "troubleshoot.py")
+    assert len(card_codes(at)) == len(CARDS)
+    assert [e.label for e in at.main.expander if e.children] == []
+    assert try_buttons(at) == []
+    open_card(at, "timeout")
+    no_errors(at)
+    assert try_buttons(at) == ["try.timeout"]
+    assert BY_ID["timeout"].cause("ko") in "\n".join(m.value for m in at.markdown)
+    assert [e.label for e in at.main.expander if e.children] == [f"{BY_ID['timeout'].title('ko')} · `timeout`"]
+    open_cards(at, ["timeout"], is_open=False)  # closed again: the body goes
+    assert try_buttons(at) == []
+
+
+def test_a_card_with_a_result_starts_open() -> None:
+    at = open_card(visit(app(), "troubleshoot.py"), "rate_limited")
+    at.button(key="try.rate_limited").click().run()
+    no_errors(at)
+    # Met again once Streamlit dropped its open state (filtered out, or after leaving the page, in
+    # a browser): a fresh session with the same result shows the card open, with the result.
+    again = app()
+    again.session_state["trouble.trials"] = at.session_state["trouble.trials"]
+    visit(again, "troubleshoot.py")
+    no_errors(again)
+    assert try_buttons(again) == ["try.rate_limited"]
+    assert any(c.value.endswith(t("trouble.reproduced", "ko")) for c in again.caption)
+    open_cards(again, ["rate_limited"], is_open=False)  # the learner can still close it
+    assert try_buttons(again) == []
 
 
 # --- guide -----------------------------------------------------------------------------------
@@ -481,32 +555,40 @@ def test_the_log_never_holds_the_key() -> None:
 
 
 def test_code_page_shows_the_conversation_masked_and_reveals_on_request() -> None:
+    from tests.code_tabs import TARGET_KEY, every_code, open_tab
+
     at = chat_at()
     at.chat_input(key="chat.input").set_value("MARKER-77 배포 이름?").run()
     visit(at, "code.py")
     no_errors(at)
-    codes = [c.value for c in at.code]
+    assert open_tab(at, TARGET_KEY) == t("code.tab.python", "ko")  # the tutorial's language first
+    codes = every_code(at)  # only the open tab is drawn: open each one (issue 12)
     assert any("MARKER-77" in c and "AzureOpenAI(" in c for c in codes)  # the tutorial-style Python
     assert any("MARKER-77" in c and "<<'JSON'" in c for c in codes)  # bash curl
     assert any('"stream": true' in c for c in codes)  # follows the chat's streaming setting
     assert all(DEMO_KEY not in c for c in codes)
-    assert at.tabs[0].label == t("code.tab.python", "ko")
     at.toggle(key="code.reveal").set_value(True).run()
-    assert any(DEMO_KEY in c.value for c in at.code)
+    assert any(DEMO_KEY in c for c in every_code(at))
     # Presenter mode takes the key back off the screen and locks the switch.
     at.sidebar.toggle[0].set_value(True).run()
     assert at.toggle(key="code.reveal").disabled
-    assert all(DEMO_KEY not in c.value for c in at.code)
+    assert all(DEMO_KEY not in c for c in every_code(at))
 
 
 def test_code_page_before_any_chat_shows_the_tutorials_request() -> None:
+    from tests.code_tabs import TARGET_KEY, select_tab
+
     at = visit(app("en"), "code.py")
     assert any(t("code.cli.default_message", "en") in c.value for c in at.code)
     assert any(c.value.startswith("pip install openai==") for c in at.code)
+    assert at.download_button(key="code.zip") and at.download_button(key="code.download.python")
+    select_tab(at, TARGET_KEY, t("code.tab.curl", "en"))  # each download is drawn with its open tab
     assert at.download_button(key="code.zip") and at.download_button(key="code.download.curl")
 
 
 def test_a_server_held_key_can_never_be_revealed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.code_tabs import each_tab
+
     server_key = "fedcba9876543210" * 2
     monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", "https://class-aoai.openai.azure.com/")
     monkeypatch.setenv("AZURE_OPENAI_API_KEY", server_key)
@@ -516,7 +598,7 @@ def test_a_server_held_key_can_never_be_revealed(monkeypatch: pytest.MonkeyPatch
     assert at.toggle(key="code.reveal").disabled
     at.session_state["code.reveal"] = True  # a forged value (the browser cannot click it) changes nothing
     at.run()
-    assert all(server_key not in text for _, text in shown_text(at))
+    assert all(server_key not in text for _ in each_tab(at) for _, text in shown_text(at))  # every tab
 
 
 def test_a_cleared_language_falls_back_to_korean() -> None:
@@ -800,6 +882,8 @@ def test_presenter_mode_hides_the_resource_name_everywhere() -> None:
     assert list(at.dataframe[0].value["host"]) == ["•••.openai.azure.com"]
     for page in ("connect.py", "chat.py", "guide.py", "log.py", "troubleshoot.py"):
         visit(at, page)
+        if page == "troubleshoot.py":
+            open_every_card(at)  # every body a learner can open
         no_errors(at)
         leaks = [kind for kind, text in shown_text(at) if secret in text.lower() or "other-secret" in text.lower()]
         assert leaks == [], page

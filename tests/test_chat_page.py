@@ -3,6 +3,8 @@
 Every request the page sends is compared with what the emulator received: the API switch, the
 parameters each family and API accept (the others never sent), structured output, the context
 meter, and copy / regenerate / edit with the request log saying why each request was sent.
+The structured-output and Compare panels draw their bodies only while open (issue 12): a test
+opens them as a learner's click does (``click_panel``) before it reads their widgets.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
 from aoai_lab.emulator import DEMO_KEY, EmulatorServer
@@ -23,6 +26,8 @@ from aoai_lab.ui.state import CHAT_DEFAULTS, CHAT_SYSTEM, FIELD_KEYS
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 SYSTEM = str(CHAT_DEFAULTS[CHAT_SYSTEM])
+SCHEMA = "chat.schema.title"  # the panels drawn only while open, by their titles' catalog keys
+COMPARE = "chat.compare.title"
 
 
 @pytest.fixture(autouse=True)
@@ -52,6 +57,22 @@ def chat_page(
     for key, value in (preset or {}).items():
         at.session_state[key] = value
     return at.switch_page("pages/chat.py").run()
+
+
+def click_panel(at: AppTest, title_key: str, *, open_: bool = True) -> AppTest:
+    """Open (or close) the panel titled ``title_key`` as a learner's click does, and rerun.
+
+    AppTest cannot click an expander, so this sends what the browser sends: the expander's own
+    widget state. An expander that does not track its state has no id to send it to (the assert).
+    """
+    label = t(title_key, at.session_state["lang"])
+    ids = [e.proto.id for e in at.expander if e.label == label]
+    assert len(ids) == 1 and ids[0], f"{title_key}: {len(ids)} panel(s), id {ids}"
+    states = at._tree.get_widget_states()
+    states.widgets.append(WidgetState(id=ids[0], bool_value=open_))
+    at._run(states)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
 
 
 def send(at: AppTest, text: str) -> AppTest:
@@ -183,6 +204,7 @@ def test_an_effort_another_model_took_is_not_sent_to_one_that_refuses_it(emulato
 def test_a_schema_reply_is_pretty_json_validated_against_the_schema(emulator: EmulatorServer, api: str) -> None:
     at = chat_page(emulator, deployment="gpt-4o-mini", lang="en")
     at.sidebar.radio(key="chat.api").set_value(api).run()
+    click_panel(at, SCHEMA)
     at.sidebar.radio(key="chat.output").set_value("json_schema").run()
     at.sidebar.selectbox(key="chat.schema_starter").set_value("sentiment").run()
     assert json.loads(str(at.sidebar.text_area(key="chat.schema").value)) == STARTERS["sentiment"]
@@ -201,6 +223,7 @@ def test_a_schema_reply_is_pretty_json_validated_against_the_schema(emulator: Em
 
 def test_an_invalid_schema_or_json_mode_without_json_is_explained_not_sent(emulator: EmulatorServer) -> None:
     at = chat_page(emulator, deployment="gpt-4o-mini", lang="en")
+    click_panel(at, SCHEMA)
     at.sidebar.radio(key="chat.output").set_value("json_schema").run()
     at.sidebar.text_area(key="chat.schema").set_value('{"type": "object",').run()
     assert any(e.value.startswith(t("chat.schema.not_json", "en", detail="")) for e in at.sidebar.error)
@@ -304,6 +327,7 @@ def test_a_cancelled_edit_changes_nothing(emulator: EmulatorServer) -> None:
 def test_the_code_page_writes_the_chats_api_and_schema(emulator: EmulatorServer, lang: Lang) -> None:
     at = chat_page(emulator, deployment="gpt-4o-mini", lang=lang)
     at.sidebar.radio(key="chat.api").set_value("responses").run()
+    click_panel(at, SCHEMA)
     at.sidebar.radio(key="chat.output").set_value("json_schema").run()
     at.sidebar.selectbox(key="chat.schema_starter").set_value("person").run()
     send(at, "Kim is 30")
@@ -330,6 +354,7 @@ def test_a_length_below_the_responses_minimum_is_raised_not_refused(emulator: Em
 def test_a_non_streamed_json_mode_reply_is_checked_too(emulator: EmulatorServer) -> None:
     at = chat_page(emulator, deployment="gpt-4o-mini", lang="en")
     at.sidebar.toggle(key="chat.stream").set_value(False).run()
+    click_panel(at, SCHEMA)
     at.sidebar.radio(key="chat.output").set_value("json_object").run()
     assert t("chat.schema.json_mode_note", "en") in [c.value for c in at.sidebar.caption]
     send(at, "reply in json please")
@@ -347,6 +372,7 @@ def test_a_non_streamed_json_mode_reply_is_checked_too(emulator: EmulatorServer)
 def test_compare_sends_one_prompt_with_two_settings_side_by_side(emulator: EmulatorServer, lang: Lang) -> None:
     at = chat_page(emulator, lang=lang)
     at.sidebar.selectbox(key="chat.reasoning_effort").set_value("low").run()
+    click_panel(at, COMPARE)
     assert at.text_input(key="chat.compare.deployment").value == "gpt-5.1"
     at.text_input(key="chat.compare.prompt").set_value("why?")
     at.selectbox(key="chat.compare.effort").set_value("high").run()
@@ -374,6 +400,7 @@ def test_compare_sends_one_prompt_with_two_settings_side_by_side(emulator: Emula
 
 def test_compare_two_deployments_each_gets_its_familys_parameters(emulator: EmulatorServer) -> None:
     at = chat_page(emulator)
+    click_panel(at, COMPARE)
     at.text_input(key="chat.compare.prompt").set_value("hi")
     at.text_input(key="chat.compare.deployment").set_value("gpt-4o-mini").run()
     at.slider(key="chat.compare.temperature").set_value(0.2).run()
@@ -385,3 +412,120 @@ def test_compare_two_deployments_each_gets_its_familys_parameters(emulator: Emul
     assert classic["temperature"] == 0.2 and classic["max_tokens"] == 1024 and "reasoning_effort" not in classic
     assert "temperature" not in reasoning and reasoning["max_completion_tokens"] == 1024
     assert all(s.failure is None for s in at.session_state["chat.compare.results"])
+
+
+# --- panels drawn only while open (issue 12) -----------------------------------------------------
+
+
+def keys(widgets: Any) -> set[str]:
+    return {w.key for w in widgets}
+
+
+def compare_values(at: AppTest) -> tuple[Any, ...]:
+    prompt, deployment = (at.text_input(key=f"chat.compare.{name}").value for name in ("prompt", "deployment"))
+    return prompt, deployment, at.slider(key="chat.compare.temperature").value
+
+
+def test_closed_panels_draw_no_body_and_opening_draws_it(emulator: EmulatorServer) -> None:
+    # A returning learner's JSON schema: even then, the closed panel draws no editor.
+    at = chat_page(emulator, deployment="gpt-4o-mini", lang="en", preset={"chat.output": "json_schema"})
+    bodies = {e.label: bool(e.children) for e in at.expander}
+    assert bodies == {t("chat.settings", "en"): True, t(SCHEMA, "en"): False, t(COMPARE, "en"): False}
+    assert keys(at.sidebar.radio) == {"chat.api"} and keys(at.sidebar.text_area) == {"chat.system"}
+    assert "chat.compare.run" not in keys(at.button)
+    assert not at.main.text_input and not at.main.slider and not at.main.columns
+    click_panel(at, SCHEMA)
+    click_panel(at, COMPARE)
+    assert at.sidebar.radio(key="chat.output").value == "json_schema"
+    assert {"chat.schema_starter"} <= keys(at.sidebar.selectbox) and "chat.schema" in keys(at.sidebar.text_area)
+    assert {"chat.compare.prompt", "chat.compare.deployment"} <= keys(at.text_input)
+    assert "chat.compare.run" in keys(at.button) and keys(at.main.slider) == {"chat.compare.temperature"}
+    # Closed again: the bodies go; the settings panel (open by default) stays drawn throughout.
+    click_panel(at, COMPARE, open_=False)
+    click_panel(at, SCHEMA, open_=False)
+    assert "chat.compare.run" not in keys(at.button) and not at.main.text_input
+    assert keys(at.sidebar.radio) == {"chat.api"} and keys(at.sidebar.text_area) == {"chat.system"}
+
+
+def test_a_schema_chosen_in_the_open_panel_keeps_applying_once_it_is_closed(emulator: EmulatorServer) -> None:
+    at = chat_page(emulator, deployment="gpt-4o-mini", lang="en")
+    click_panel(at, SCHEMA)
+    at.sidebar.radio(key="chat.output").set_value("json_schema").run()
+    at.sidebar.selectbox(key="chat.schema_starter").set_value("sentiment").run()
+    click_panel(at, SCHEMA, open_=False)
+    assert "chat.schema" not in keys(at.sidebar.text_area)
+    send(at, "I love this app")
+    sent = received(emulator, "/gpt-4o-mini/chat/completions")["response_format"]["json_schema"]["schema"]
+    assert sent == STARTERS["sentiment"]
+    # Reopened on the same visit: the choice, the starter last loaded and the editor's text.
+    click_panel(at, SCHEMA)
+    assert at.sidebar.radio(key="chat.output").value == "json_schema"
+    assert at.sidebar.selectbox(key="chat.schema_starter").value == "sentiment"
+    assert json.loads(str(at.sidebar.text_area(key="chat.schema").value)) == STARTERS["sentiment"]
+    click_panel(at, SCHEMA, open_=False)
+    # Another page and back: the Code page writes the schema; Chat (its panel closed) still sends it.
+    at.switch_page("pages/code.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    python = next(c.value for c in at.code if "response_format" in c.value)
+    assert '"sentiment"' in python and '"reason"' in python
+    at.switch_page("pages/chat.py").run()
+    assert "chat.schema" not in keys(at.sidebar.text_area)
+    before = count(emulator)
+    send(at, "It is fine, I guess")
+    assert count(emulator) == before + 1
+    sent = received(emulator, "/gpt-4o-mini/chat/completions")["response_format"]["json_schema"]["schema"]
+    assert sent == STARTERS["sentiment"]
+    assert json.loads(at.chat_message[3].code[0].value).keys() == {"sentiment", "reason"}
+
+
+def test_compare_keeps_its_values_and_results_when_closed_and_reopened(emulator: EmulatorServer) -> None:
+    at = chat_page(emulator)
+    click_panel(at, COMPARE)
+    at.text_input(key="chat.compare.prompt").set_value("hi")
+    at.text_input(key="chat.compare.deployment").set_value("gpt-4o-mini").run()
+    at.slider(key="chat.compare.temperature").set_value(0.2).run()
+    at.button(key="chat.compare.run").click().run()
+    sides = at.session_state["chat.compare.results"]
+    assert len(sides) == 2 and all(s.text for s in sides)
+    before = count(emulator)
+
+    def results_shown() -> bool:
+        shown = [m.value for m in at.markdown]
+        return all(f"**{s.label}**" in shown and s.text in shown for s in sides)
+
+    assert results_shown()
+    click_panel(at, COMPARE, open_=False)
+    assert not at.main.text_input and not results_shown()
+    click_panel(at, COMPARE)
+    assert compare_values(at) == ("hi", "gpt-4o-mini", 0.2) and results_shown()
+    # Another page and back: closed again, its values kept for the session.
+    at.switch_page("pages/log.py").run()
+    at.switch_page("pages/chat.py").run()
+    assert not at.main.text_input
+    click_panel(at, COMPARE)
+    assert compare_values(at) == ("hi", "gpt-4o-mini", 0.2) and results_shown()
+    # A reasoning deployment's effort is kept too.
+    at.text_input(key="chat.compare.deployment").set_value("gpt-5.1").run()
+    at.selectbox(key="chat.compare.effort").set_value("high").run()
+    click_panel(at, COMPARE, open_=False)
+    click_panel(at, COMPARE)
+    assert at.selectbox(key="chat.compare.effort").value == "high"
+    assert count(emulator) == before  # opening and closing sent nothing: only the run button does
+
+
+def test_compares_deployment_follows_the_connection_until_one_is_typed(emulator: EmulatorServer) -> None:
+    at = chat_page(emulator)
+    click_panel(at, COMPARE)
+    assert at.text_input(key="chat.compare.deployment").value == "gpt-5.1"
+
+    def connect_to(deployment: str) -> None:
+        at.switch_page("pages/connect.py").run()
+        at.text_input(key="connect.deployment").set_value(deployment).run()
+        at.switch_page("pages/chat.py").run()
+        click_panel(at, COMPARE)
+
+    connect_to("gpt-4o-mini")  # untouched, the field follows the chat's deployment…
+    assert at.text_input(key="chat.compare.deployment").value == "gpt-4o-mini"
+    at.text_input(key="chat.compare.deployment").set_value("my-other").run()
+    connect_to("gpt-5.1")  # …a name the learner typed stays
+    assert at.text_input(key="chat.compare.deployment").value == "my-other"

@@ -30,6 +30,7 @@ from aoai_lab.i18n import LANGS, Lang, t
 from aoai_lab.ui.demo import demo_server
 from aoai_lab.ui.frame import PAGE_SPECS, visibility
 from tests.classroom_servers import fresh_class
+from tests.code_tabs import every_code
 from tests.tools import require_program
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,7 +83,8 @@ def code_page(at: AppTest) -> AppTest:
 
 
 def code_blocks(at: AppTest, language: str) -> list[str]:
-    return [c.value for c in at.code if c.language == language]
+    """Every ``language`` block over all the Code page's tabs (the open tab's first)."""
+    return every_code(at, language)
 
 
 def page_text(at: AppTest) -> str:
@@ -181,7 +183,7 @@ def test_the_shared_key_stays_on_the_server_and_the_class_demo_is_offered(lang: 
     at = code_page(app({"demo_url": "http://10.0.0.5:8765/"}, shared=True, lang=lang))
     infos = [i.value for i in at.info]
     assert t("code.classroom.server_key", lang) in infos
-    assert all(CLASS_KEY not in code for code in [c.value for c in at.code])
+    assert all(CLASS_KEY not in code for code in every_code(at))
     python = code_blocks(at, "python")[0]
     assert "AZURE_OPENAI_API_KEY" in python and AZURE in python  # the student's own key variable
     choice = at.radio(key="code.classroom_choice")
@@ -192,14 +194,14 @@ def test_the_shared_key_stays_on_the_server_and_the_class_demo_is_offered(lang: 
     python = code_blocks(at, "python")[0]
     assert "http://10.0.0.5:8765/" in python and DEMO_KEY in python and AZURE not in python
     assert t("code.classroom.demo_chosen", lang, url="http://10.0.0.5:8765/") in [i.value for i in at.info]
-    assert all(CLASS_KEY not in code for code in [c.value for c in at.code])
+    assert all(CLASS_KEY not in code for code in every_code(at))
 
 
 def test_without_a_class_demo_only_the_own_key_code_is_offered() -> None:
     at = code_page(app({"instructor_password": PASSWORD}, shared=True, lang="en"))
     assert t("code.classroom.server_key", "en") in [i.value for i in at.info]
     assert not [r for r in at.radio if r.key == "code.classroom_choice"]
-    assert all(CLASS_KEY not in c.value for c in at.code)
+    assert all(CLASS_KEY not in code for code in every_code(at))
 
 
 # --- the Instructor page in the menu ---------------------------------------------------------------

@@ -21,6 +21,7 @@ from aoai_lab.experiments import BY_CODE, EXPERIMENTS, Experiment, run
 from aoai_lab.i18n import LANGS, Lang, t
 from aoai_lab.troubleshoot import BY_ID, CARDS, NOTES, PASTED, Card, normalise, search
 from tests.loopback import closed_port
+from tests.test_app import card_codes, open_card, open_every_card
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -208,6 +209,17 @@ def test_the_sdks_own_output_finds_its_card(emulator: EmulatorServer, monkeypatc
         assert first(text) == card, text
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_cards_body_is_one_block_with_its_step_cause_and_fix(lang: Lang) -> None:
+    for card in CARDS:
+        body = card.body(lang)
+        where = t("card.step", lang, step=card.step, name=t(f"guide.step{card.step}.short", lang))
+        assert not set(where) & set("[]"), where  # a bracket would end the small grey type early
+        assert body.startswith(f":small[:gray[{where}]]  \n**"), card.id
+        assert body.endswith(card.fix(lang)) and f"** {card.cause(lang)}  \n**" in body, card.id
+        assert body.count("\n") == 2, card.id  # three lines of one Markdown element
+
+
 # --- the page --------------------------------------------------------------------------------
 
 
@@ -226,10 +238,6 @@ def demo_app(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], AppTest]:
     return start
 
 
-def codes_shown(at: AppTest) -> list[str]:
-    return [e.label.split("`")[1] for e in at.expander]
-
-
 @pytest.mark.parametrize(
     ("query", "card"),
     [
@@ -243,13 +251,14 @@ def test_the_page_filters_by_what_was_pasted(demo_app: Callable[[str], AppTest],
     assert len(at.expander) == len(CARDS)
     at.text_input(key="trouble.search").set_value(query).run()
     assert not at.exception, [e.value for e in at.exception]
-    shown = codes_shown(at)
+    shown = card_codes(at)
     assert shown[0] == card and len(shown) < len(CARDS) // 2
 
 
 def test_a_note_says_it_is_about_the_learners_program(demo_app: Callable[[str], AppTest]) -> None:
     at = demo_app("ko")
     at.text_input(key="trouble.search").set_value("IndexError").run()
+    open_every_card(at)
     assert any(c.value == t("trouble.own_program", "ko") for c in at.caption)
 
 
@@ -259,6 +268,7 @@ def test_a_trial_runs_in_the_pages_language(demo_app: Callable[[str], AppTest], 
     if lang == "en":
         at.session_state["lang"] = "en"  # as the language control does, before its widget exists
         at = at.switch_page("pages/troubleshoot.py").run()
+    open_card(at, "stream_interrupted")
     at.button(key="try.stream_interrupted").click().run()
     assert not at.exception, [e.value for e in at.exception]
     trial = at.session_state["trouble.trials"]["stream_interrupted"]

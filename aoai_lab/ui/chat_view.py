@@ -1,5 +1,6 @@
 """The chat page's parts: the status line, each message, one turn drawn in place, and the
-choices for a question that got no reply.
+choices for a question that got no reply. (The sidebar's settings are in ``chat_settings``,
+the side-by-side Compare in ``chat_compare``.)
 
 A turn runs the page once: the reply is streamed into its message, then its caption, warnings
 and any failure are drawn right there, in place, instead of asking Streamlit for a second run
@@ -9,14 +10,11 @@ cut by a rerun or a stop (a page switch, a setting flipped mid-stream) is kept a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 import streamlit as st
 
 from aoai_lab.client import ChatResult, chat, stream_chat
-from aoai_lab.compare import Variant, interleave, variant_params
 from aoai_lab.connection import Connection
 from aoai_lab.context_meter import measure
 from aoai_lab.conversation import (
@@ -35,20 +33,11 @@ from aoai_lab.conversation import (
     with_reply,
     without_cut_reply,
 )
-from aoai_lab.diagnosis import Diagnosis
 from aoai_lab.model_limits import limits_for
-from aoai_lab.models import family_of
 from aoai_lab.recording import chat_record
-from aoai_lab.request import APIS, MIN_OUTPUT_TOKENS, REASONING_EFFORTS, VERBOSITIES, ChatParams, ChatRequest
+from aoai_lab.request import ChatRequest
 from aoai_lab.requestlog import RequestLog
-from aoai_lab.structured_output import (
-    STARTERS,
-    OutputFormat,
-    SchemaProblem,
-    check_reply,
-    contains_json_word,
-    starter_text,
-)
+from aoai_lab.structured_output import OutputFormat, SchemaProblem, check_reply, contains_json_word
 from aoai_lab.ui import state
 from aoai_lab.ui.cards import connection_notice, diagnosis_card
 from aoai_lab.ui.state import tr
@@ -64,9 +53,6 @@ EDIT_AT = "chat.edit_at"  # the index of the past question being edited, if any
 EDIT_PAST = "chat.edit_past"  # its text in the editor
 DROPPED = "chat.dropped"  # how many later messages the last edit dropped (shown once)
 BLOCKED = "chat.blocked"  # why the last question was not sent (a catalog key), if it was not
-MORE = "chat.more_params"  # the classic models' further parameters are drawn
-STARTER = "chat.schema_starter"
-CHAT_LENGTH_DEFAULT = state.CHAT_DEFAULTS[state.CHAT_MAX_LENGTH]
 LENGTH_PARAMS = {"reasoning": "max_completion_tokens", "classic": "max_tokens"}
 
 
@@ -507,277 +493,3 @@ def chat_input() -> None:
     placeholder = tr("chat.pending_placeholder") if pending else tr("chat.placeholder")
     # submit_mode="disable": a second message cannot abandon a reply that is still streaming.
     st.chat_input(placeholder, submit_mode="disable", key=INPUT, disabled=pending, on_submit=submit)
-
-
-# --- settings (the sidebar) ------------------------------------------------------------------
-
-
-OUTPUT_KINDS = ("text", "json_object", "json_schema")
-
-
-# Option labels are translated while the page runs, not when a widget formats an option later
-# (AppTest and a rerun may call ``format_func`` outside this session's run).
-def labels(keys: dict[str, str]) -> dict[str, str]:
-    """Each option's label in the session's language."""
-    return {value: tr(key) for value, key in keys.items()}
-
-
-def or_default() -> Callable[[str], str]:
-    """A ``format_func`` showing "" as the model's default."""
-    default = tr("chat.default")
-    return lambda value: value or default
-
-
-def settings() -> None:
-    """The chat's settings: the API, the system prompt, streaming, the parameters the deployment's
-    model accepts on that API (the others are not drawn, so never sent) and structured output."""
-    with st.sidebar.expander(tr("chat.settings"), expanded=True, icon=":material/tune:"):
-        st.radio(
-            tr("chat.api.label"),
-            options=list(APIS),
-            format_func=labels({value: f"chat.api.{value}" for value in APIS}).__getitem__,
-            key=state.CHAT_API,
-            horizontal=True,
-            persist_state="session",
-        )
-        st.caption(tr(f"chat.api_note.{state.chat_api()}"))
-        st.text_area(tr("chat.system"), key=state.CHAT_SYSTEM, height=90, persist_state="session")
-        st.toggle(tr("chat.stream"), key=state.CHAT_STREAM, persist_state="session", help=tr("chat.stream_help"))
-        if state.family() == "reasoning":
-            reasoning_settings()
-        else:
-            classic_settings()
-    with st.sidebar.expander(tr("chat.schema.title"), icon=":material/data_object:"):
-        output_settings()
-
-
-def length_input(label_key: str, responses: bool) -> None:
-    """The reply length; the Responses API takes at least 16 (a smaller value kept from Chat
-    Completions is raised before the widget is drawn, which would refuse it)."""
-    low = MIN_OUTPUT_TOKENS if responses else 1
-    value = st.session_state.get(state.CHAT_MAX_LENGTH)
-    if isinstance(value, int | float) and value < low:
-        st.session_state[state.CHAT_MAX_LENGTH] = low
-    st.number_input(
-        tr(label_key),
-        min_value=low,
-        max_value=state.MAX_LENGTH_LIMIT,
-        key=state.CHAT_MAX_LENGTH,
-        persist_state="session",
-    )
-
-
-def reasoning_settings() -> None:
-    """max_completion_tokens, the efforts the model accepts, and verbosity where it exists."""
-    responses = state.chat_api() == "responses"
-    length_input("chat.max_output_tokens" if responses else "chat.max_completion_tokens", responses)
-    efforts = state.efforts()
-    if st.session_state.get(state.CHAT_EFFORT) not in ("", *efforts):
-        st.session_state[state.CHAT_EFFORT] = ""  # a value another model took; this one refuses it
-    st.selectbox(
-        tr("chat.reasoning_effort"),
-        options=["", *efforts],
-        format_func=or_default(),
-        key=state.CHAT_EFFORT,
-        persist_state="session",
-    )
-    if state.verbosity_supported():
-        st.selectbox(
-            tr("chat.verbosity"),
-            options=["", *VERBOSITIES],
-            format_func=or_default(),
-            key=state.CHAT_VERBOSITY,
-            persist_state="session",
-        )
-    st.caption(tr(f"chat.params_note.reasoning{'_responses' if responses else ''}"))
-
-
-def classic_settings() -> None:
-    """temperature and max_tokens; top_p, stop, penalties and seed behind "more parameters"."""
-    responses = state.chat_api() == "responses"
-    st.slider(tr("chat.temperature"), 0.0, 2.0, step=0.1, key=state.CHAT_TEMPERATURE, persist_state="session")
-    length_input("chat.max_output_tokens" if responses else "chat.max_tokens", responses)
-    st.caption(tr(f"chat.params_note.classic{'_responses' if responses else ''}"))
-    if not st.toggle(tr("chat.more"), key=MORE, help=tr("chat.more_help"), persist_state="session"):
-        return
-    blank = tr("chat.default")
-    st.number_input(
-        "top_p",
-        min_value=0.0,
-        max_value=1.0,
-        step=0.05,
-        key=state.CHAT_TOP_P,
-        placeholder=blank,
-        persist_state="session",
-    )
-    if responses:
-        st.caption(tr("chat.responses_lacks"))
-        return
-    st.text_area(tr("chat.stop"), key=state.CHAT_STOP, height=68, help=tr("chat.stop_help"), persist_state="session")
-    for key, name in ((state.CHAT_PRESENCE, "presence_penalty"), (state.CHAT_FREQUENCY, "frequency_penalty")):
-        st.number_input(
-            name, min_value=-2.0, max_value=2.0, step=0.1, key=key, placeholder=blank, persist_state="session"
-        )
-    st.number_input(
-        tr("chat.seed"), min_value=0, step=1, key=state.CHAT_SEED, placeholder=blank, help=tr("chat.seed_help"),
-        persist_state="session",
-    )  # fmt: skip
-
-
-def load_starter() -> None:
-    """Put the chosen starter schema in the editor (the starter box's callback)."""
-    name = st.session_state.get(STARTER)
-    if name in STARTERS:
-        st.session_state[state.CHAT_SCHEMA] = starter_text(str(name))
-
-
-def output_settings() -> None:
-    """Plain text, JSON mode, or a JSON schema edited here (starting from a starter schema)."""
-    st.radio(
-        tr("chat.schema.kind"),
-        options=list(OUTPUT_KINDS),
-        format_func=labels({v: f"chat.schema.kind_{v}" for v in OUTPUT_KINDS}).__getitem__,
-        key=state.CHAT_OUTPUT,
-        persist_state="session",
-    )
-    kind = st.session_state.get(state.CHAT_OUTPUT)
-    if kind == "json_object":
-        st.caption(tr("chat.schema.json_mode_note"))
-    if kind != "json_schema":
-        return
-    st.selectbox(
-        tr("chat.schema.starter"),
-        options=list(STARTERS),
-        format_func=labels({name: f"chat.schema.starters.{name}" for name in STARTERS}).__getitem__,
-        key=STARTER,
-        on_change=load_starter,
-        index=None,
-        placeholder=tr("chat.schema.starter_placeholder"),
-    )
-    st.text_area(tr("chat.schema.editor"), key=state.CHAT_SCHEMA, height=220, persist_state="session")
-    output = state.chat_output()
-    if isinstance(output, SchemaProblem):
-        st.error(tr(output.key, detail=output.detail[:200]), icon=":material/error:")
-    else:
-        st.caption(tr("chat.schema.strict_note"))
-
-
-# --- compare (the playground's side-by-side) -----------------------------------------------------
-
-COMPARE_PROMPT = "chat.compare.prompt"
-COMPARE_DEPLOYMENT = "chat.compare.deployment"
-COMPARE_EFFORT = "chat.compare.effort"
-COMPARE_TEMPERATURE = "chat.compare.temperature"
-COMPARE_RESULTS = "chat.compare.results"
-
-
-@dataclass(frozen=True)
-class CompareSide:
-    """One side's outcome, kept to redraw it: what was asked of whom, the reply and its figures."""
-
-    label: str
-    text: str
-    info: ReplyInfo | None
-    failure: Diagnosis | None
-
-
-def settings_label(deployment: str, params: ChatParams) -> str:
-    """``deployment · reasoning_effort=low`` (the settings that tell the two sides apart)."""
-    shown = {k: v for k, v in params.as_dict().items() if k in ("reasoning_effort", "temperature")}
-    setting = ", ".join(f"{k}={v}" for k, v in shown.items()) or tr("chat.default")
-    return f"{deployment} · {setting}"
-
-
-def compare_variant() -> tuple[Variant, tuple[str, ...]]:
-    """The second side's widgets: its deployment, and the effort or temperature that differs."""
-    conn = state.connection()
-    if not str(st.session_state.get(COMPARE_DEPLOYMENT) or "").strip():
-        st.session_state[COMPARE_DEPLOYMENT] = conn.deployment
-    st.text_input(tr("chat.compare.deployment"), key=COMPARE_DEPLOYMENT)
-    name = str(st.session_state.get(COMPARE_DEPLOYMENT) or "").strip() or conn.deployment
-    same = name == conn.deployment
-    family = state.family() if same else family_of(name)
-    spec = limits_for(state.model_name() if same else name)
-    efforts = spec.reasoning_efforts if spec is not None and spec.reasoning_efforts else REASONING_EFFORTS
-    if family == "reasoning":
-        if st.session_state.get(COMPARE_EFFORT) not in ("", *efforts):
-            st.session_state[COMPARE_EFFORT] = ""
-        effort = st.selectbox(
-            tr("chat.reasoning_effort"), options=["", *efforts], format_func=or_default(), key=COMPARE_EFFORT
-        )
-        return Variant(name, reasoning_effort=effort or None), efforts
-    temperature = st.slider(tr("chat.temperature"), 0.0, 2.0, value=1.0, step=0.1, key=COMPARE_TEMPERATURE)
-    return Variant(name, temperature=float(temperature)), efforts
-
-
-def compare() -> None:
-    """Send one prompt to the chat's deployment and settings and to a second variant, side by side:
-    both replies stream in turn, with tokens, time to first token and latency under each."""
-    with st.expander(tr("chat.compare.title"), icon=":material/compare_arrows:"):
-        st.caption(tr("chat.compare.intro"))
-        st.text_input(tr("chat.compare.prompt"), key=COMPARE_PROMPT)
-        variant, efforts = compare_variant()
-        prompt = str(st.session_state.get(COMPARE_PROMPT) or "").strip()
-        run = st.button(
-            tr("chat.compare.run"), icon=":material/play_arrow:", disabled=not prompt, key="chat.compare.run"
-        )
-        columns = st.columns(2)
-        if run and prompt:
-            st.session_state[COMPARE_RESULTS] = run_compare(prompt, variant, efforts, columns)
-        else:
-            for index, side in enumerate(st.session_state.get(COMPARE_RESULTS) or []):
-                with columns[index % 2]:
-                    show_compare_side(side, index)
-
-
-def run_compare(prompt: str, variant: Variant, efforts: Sequence[str], columns: Sequence[Any]) -> list[CompareSide]:
-    """Both requests streamed in turn into their columns; both logged (``…+compare``)."""
-    conn = state.connection()
-    api = state.chat_api()
-    asked = [Entry("user", prompt)]
-    params_a = state.chat_params()
-    length = params_a.max_completion_tokens or params_a.max_tokens or int(CHAT_LENGTH_DEFAULT)
-    params_b = variant_params(variant, max_length=length, effort_allowed=efforts)
-    conn_b = conn.with_values(deployment=variant.deployment)
-    sides = [(conn, params_a), (conn_b, params_b)]
-    requests = [build_request(asked, state.system_prompt(), p, c, stream=True, api=api) for c, p in sides]
-    streams = [stream_chat(c, r) for (c, _), r in zip(sides, requests, strict=True)]
-    labels = [settings_label(c.deployment, p) for c, p in sides]
-    holders = []
-    for column, label in zip(columns, labels, strict=True):
-        with column:
-            st.markdown(f"**{label}**")
-            holders.append(st.empty())
-    texts = ["", ""]
-    log = state.request_log()
-    outcomes: list[CompareSide] = []
-    try:
-        for index, piece in interleave(streams):
-            texts[index] += piece
-            holders[index].markdown(texts[index])
-    finally:  # a stop mid-stream still keeps and logs both sides
-        for (side_conn, _), stream, label in zip(sides, streams, labels, strict=True):
-            result = stream.finish()
-            if result is None:
-                continue
-            record = chat_record(result, side_conn, "chat")
-            log.append(replace(record, operation=operation_name(True, api, "compare")))
-            info = ReplyInfo.of(result) if (result.text or result.ok) else None
-            outcomes.append(CompareSide(label, result.text, info, None if result.ok else result.diagnosis))
-    for index, side in enumerate(outcomes):
-        with columns[index % 2]:
-            holders[index].empty()
-            show_compare_side(side, index, with_label=False)
-    return outcomes
-
-
-def show_compare_side(side: CompareSide, index: int, *, with_label: bool = True) -> None:
-    """One side: its label, the reply, its figures, or why it failed."""
-    if with_label:
-        st.markdown(f"**{side.label}**")
-    if side.text:
-        st.markdown(side.text)
-    if side.info is not None:
-        st.caption(reply_caption(side.info))
-    if side.failure is not None:
-        diagnosis_card(side.failure, key=f"compare-{index}")

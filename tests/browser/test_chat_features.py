@@ -39,7 +39,11 @@ def test_responses_api_schema_reply_regenerate_and_edit(
 
     # A JSON schema from a starter: the reply is pretty JSON, checked against it.
     schema = sidebar(page).get_by_test_id("stExpander").filter(has_text=t("chat.schema.title", lang))
+    # Closed, the panel draws no body (issue 12). (CSS, not a role: a closed body is hidden, and
+    # roles skip hidden elements.)
+    expect(schema.locator("input, textarea")).to_have_count(0)
     open_expander(schema)
+    wait_for_app(page)  # opening it reruns the page, which draws the body
     schema.get_by_text(t("chat.schema.kind_json_schema", lang), exact=True).click()
     wait_for_app(page)
     # The editor opens on the first starter ("extract name and age"); AppTest covers the others.
@@ -80,7 +84,10 @@ def test_compare_streams_two_settings_side_by_side(app_server: StreamlitServer, 
     goto(page, app_server.url + "/chat")
     expect(heading(page, t("chat.title", "ko"))).to_be_visible()
     panel = main(page).get_by_test_id("stExpander").filter(has_text=t("chat.compare.title", "ko"))
+    # Closed, the panel draws no body: no input, box, slider or button to load (issue 12).
+    expect(panel.locator("input, textarea, button")).to_have_count(0)
     open_expander(panel)
+    wait_for_app(page)  # opening it reruns the page, which draws the body
     prompt = panel.get_by_role("textbox", name=t("chat.compare.prompt", "ko"), exact=True)
     prompt.fill("배포가 뭐야?")
     prompt.press("Enter")
@@ -92,3 +99,13 @@ def test_compare_streams_two_settings_side_by_side(app_server: StreamlitServer, 
     for index in (0, 1):
         expect(columns.nth(index)).to_contain_text(literal_part("chat.meta.ttft"))
         expect(columns.nth(index)).to_contain_text("gpt-5.1")
+    # Closed, its body goes; reopened, the prompt and both results come back.
+    panel.locator("summary").click()
+    wait_for_app(page)
+    expect(panel.locator("input, textarea, button")).to_have_count(0)
+    open_expander(panel)
+    wait_for_app(page)
+    expect(prompt).to_have_value("배포가 뭐야?")
+    expect(columns).to_have_count(2)
+    for index in (0, 1):
+        expect(columns.nth(index)).to_contain_text(literal_part("chat.meta.ttft"))

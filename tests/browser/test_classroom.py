@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page, Response, expect
 from aoai_lab.classroom.cluster import REPLICA_HEADER, ROUTE_COOKIE, Cluster, start_cluster
 from aoai_lab.emulator import EmulatorConfig, EmulatorServer
 from aoai_lab.i18n import t
+from aoai_lab.troubleshoot import CARDS
 from tests.browser.app_pages import OPEN_ALL_EXPANDERS_JS, go_to, main, send_chat, sidebar
 from tests.browser.conftest import APP_TIMEOUT_MS, VIEWPORT, goto, wait_for_app
 from tests.tools import require_program
@@ -180,6 +181,8 @@ def test_no_secret_in_any_frame_or_response_of_a_students_session(
         go_to(page, f"nav.{name}")
         page.evaluate(OPEN_ALL_EXPANDERS_JS)
         wait_for_app(page)
+        if name == "troubleshoot":  # a card's body comes with the rerun its opening asks for
+            expect(main(page).get_by_text(t("card.cause", "ko"), exact=True)).to_have_count(len(CARDS))
         for button in main(page).get_by_test_id("stDownloadButton").locator("button:enabled").all():
             if not button.is_visible():  # in a tab not shown
                 continue

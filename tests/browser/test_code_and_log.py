@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from aoai_lab.emulator import DEMO_KEY
 from aoai_lab.i18n import t
-from tests.browser.app_pages import KO_REPLY_MARKER, NewPage, go_to, main, send_chat
+from tests.browser.app_pages import KO_REPLY_MARKER, NewPage, go_to, main, open_expander, send_chat
 from tests.browser.conftest import StreamlitServer, goto, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -62,6 +62,21 @@ def test_the_code_page_turns_the_chat_into_code(app_server: StreamlitServer, new
     ]
     assert marker in project.read("main.py").decode("utf-8")
 
+    # Only the open tab is drawn (issue 12): a click on another tab reruns and draws that one.
+    codes = main(page).get_by_test_id("stCode")
+    curl = codes.filter(has_text="<<'JSON'")
+    expect(curl).to_have_count(0)  # hidden, so not drawn
+    main(page).get_by_role("tab", name=t("code.tab.curl", "ko"), exact=True).click()
+    expect(curl).to_have_count(1)  # awaited: it comes with the rerun
+    expect(curl).to_contain_text(marker)
+    expect(codes.filter(has_text="AzureOpenAI(")).to_have_count(0)  # the Python tab, now hidden
+    assert all(DEMO_KEY not in text for text in codes.all_inner_texts())
+    request = download(page, t("code.page.download", "ko", file="request.sh"), tmp_path).decode("utf-8")
+    assert marker in request and DEMO_KEY not in request
+    main(page).get_by_role("tab", name=t("code.tab.python", "ko"), exact=True).click()
+    expect(curl).to_have_count(0)
+    expect(python_tab).to_contain_text("AzureOpenAI(")
+
     # Reveal puts the key in the code; presenter mode takes it away again.
     # A switch's input sits under its label, so the label is what takes the click.
     main(page).get_by_text(t("code.page.reveal", "ko"), exact=True).click()
@@ -78,7 +93,8 @@ def test_the_key_disabled_fix_opens_the_keyless_code(app_server: StreamlitServer
     goto(page, app_server.url)
     go_to(page, "nav.troubleshoot")
     card = main(page).get_by_test_id("stExpander").filter(has_text="auth_key_disabled").first
-    card.locator("summary").click()
+    open_expander(card)
+    wait_for_app(page)  # opening a card reruns the page to draw its body (issue 12)
     card.get_by_role("button", name=t("trouble.try", "ko")).click()
     wait_for_app(page)
     main(page).get_by_role("link", name=t("code.page.keyless_link", "ko")).click()

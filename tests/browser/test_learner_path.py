@@ -185,17 +185,23 @@ def test_two_sessions_never_see_each_other(app_server: StreamlitServer, new_page
 
 
 def test_troubleshoot_try_it_shows_the_diagnosis(app_server: StreamlitServer, new_page: NewPage) -> None:
-    """Troubleshoot's "try it" on DeploymentNotFound reproduces it, with the model-name hint."""
+    """Troubleshoot's "try it" on DeploymentNotFound reproduces it, with the model-name hint.
+
+    A card's body is drawn only once it is open (issue 12): opening it reruns the page.
+    """
     page = new_page()
     goto(page, app_server.url + "/troubleshoot")
     expect(heading(page, t("trouble.title", "ko"))).to_be_visible()
-    entry = (
-        main(page)
-        .get_by_test_id("stExpander")
-        .filter(has_text=literal_part("diag.deployment_not_found.title"))
-        .filter(has_text="deployment_not_found")
+    cards = main(page).get_by_test_id("stExpander")
+    try_buttons = main(page).get_by_role("button", name=t("trouble.try", "ko"), exact=True)
+    expect(cards.first).to_be_visible()
+    expect(try_buttons).to_have_count(0)  # every card closed, none of their bodies sent
+    entry = cards.filter(has_text=literal_part("diag.deployment_not_found.title")).filter(
+        has_text="deployment_not_found"
     )
     open_expander(entry)
+    wait_for_app(page)  # the rerun that draws the body
+    expect(try_buttons).to_have_count(1)
     entry.get_by_role("button", name=t("trouble.try", "ko"), exact=True).click()
     card = entry.locator(".st-key-diag-trial-deployment_not_found")
     expect(card).to_contain_text(literal_part("diag.deployment_not_found.title"))
@@ -203,6 +209,23 @@ def test_troubleshoot_try_it_shows_the_diagnosis(app_server: StreamlitServer, ne
     expect(card).not_to_contain_text("{deployment}")  # the card names the deployment it tried
     expect(entry).to_contain_text(t("trouble.reproduced", "ko"))
     wait_for_app(page)
+
+    # Filtered out and back in, a card starts as on a fresh visit: closed, unless it has a result.
+    other = cards.filter(has_text=literal_part("diag.timeout.title")).filter(has_text="timeout")
+    open_expander(other)
+    wait_for_app(page)
+    expect(try_buttons).to_have_count(2)
+    search = main(page).get_by_role("textbox", name=t("trouble.search", "ko"))
+    search.fill("dns")
+    wait_for_app(page)
+    expect(entry).to_have_count(0)
+    expect(other).to_have_count(0)
+    search.fill("")
+    wait_for_app(page)
+    expect(other.locator("details")).not_to_have_attribute("open", "")
+    expect(entry.locator("details").first).to_have_attribute("open", "")  # (the evidence is inside)
+    expect(entry).to_contain_text(t("trouble.reproduced", "ko"))
+    expect(try_buttons).to_have_count(1)
 
 
 def test_sidebar_status_follows_the_check_at_once(app_server: StreamlitServer, new_page: NewPage) -> None:
