@@ -22,6 +22,7 @@ import asyncio
 import os
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.bench_classroom import LoadResult, _crowd, lone_turn
@@ -46,12 +47,22 @@ def replica_pids(processes: Sequence[object]) -> list[int]:
     return pids
 
 
+@dataclass(frozen=True)
+class ClusterRun:
+    """One load on one cluster: the replicas' figures, and the CPU the rest of the machine spent
+    meanwhile (the external emulator, 0 when in process; this load generator, which shares the
+    cores with the servers here but runs in the students' browsers in a real class)."""
+
+    load: LoadResult
+    emulator_cpu_s: float
+    generator_cpu_s: float
+
+
 def run_cluster(
     replicas: int, sessions: int, *, turns: int, tokens: int, pace: float, spread: float, external: bool = False
-) -> tuple[LoadResult, float]:
+) -> ClusterRun:
     """Start a cluster of ``replicas``, run the crowd through nginx, stop it; with ``external``, the
-    demo is one emulator process for all replicas. Returns the load and the emulator's CPU-s (0
-    when in process)."""
+    demo is one emulator process for all replicas."""
 
     path = os.pathsep.join(p for p in (str(SITE), os.environ.get("PYTHONPATH", "")) if p)
     env = {
@@ -65,8 +76,10 @@ def run_cluster(
         env[EXTERNAL_ENV] = emulator.url
     try:
         emulator_before = emulator.cpu() if emulator else 0.0
+        generator_before = time.process_time()
         load = _load(replicas, sessions, env, turns, tokens, spread)
-        return load, emulator.cpu() - emulator_before if emulator else 0.0
+        generator = time.process_time() - generator_before
+        return ClusterRun(load, emulator.cpu() - emulator_before if emulator else 0.0, generator)
     finally:
         if emulator is not None:
             emulator.stop()
@@ -104,10 +117,11 @@ def bench(
         n: run_cluster(n, sessions, turns=turns, tokens=tokens, pace=pace, spread=spread, external=external)
         for n in replicas
     }
-    results = {n: result for n, (result, _) in loads.items()}
+    results = {n: run.load for n, run in loads.items()}
     base = results[replicas[0]]
     rows = [Row("cluster", "lone session: reply complete (median)", lone, None, "s")]
     where = ", external emulator" if external else ""
+    cores = os.cpu_count() or 1
     for n, result in results.items():
         label = f"{sessions} sessions, {n} replica{'s' if n > 1 else ''}{where}"
         ref = base if n != replicas[0] else None
@@ -131,7 +145,9 @@ def bench(
             pair(result.errors, base.errors if ref else None, "failed sessions", "", f"wall {result.wall_s:.0f} s"),
         ]  # fmt: skip
         if external:
-            rows.append(Row("cluster", f"{label}: CPU, the emulator", loads[n][1], None, "CPU-s"))
+            rows.append(Row("cluster", f"{label}: CPU, the emulator", loads[n].emulator_cpu_s, None, "CPU-s"))
+        rows.append(Row("cluster", f"{label}: CPU, this load generator", loads[n].generator_cpu_s, None, "CPU-s",
+                        note=f"{cores} cores × wall = {cores * result.wall_s:.0f} CPU-s"))  # fmt: skip
     return rows
 
 
