@@ -180,6 +180,20 @@ def last_question(entries: Sequence[Entry]) -> list[Entry]:
     return items
 
 
+# How many recent messages the Chat page draws; older ones wait behind "earlier messages". Every
+# message is several elements, and a 200-turn chat redrew ~1,000 of them on every click (issue 12).
+RECENT_MESSAGES = 40
+
+
+def recent_start(entries: Sequence[Entry], recent: int = RECENT_MESSAGES) -> int:
+    """The index of the first message drawn in full: at most ``recent`` messages are, starting
+    at a question so that no reply is shown without the question it answers."""
+    start = max(0, len(entries) - recent)
+    while 0 < start < len(entries) and entries[start].role != "user":
+        start += 1
+    return start
+
+
 def regenerate(entries: Sequence[Entry]) -> list[Entry]:
     """The conversation ready to ask for the last reply again: that reply is dropped."""
     return last_question(entries)

@@ -17,6 +17,7 @@ import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
+from aoai_lab.conversation import RECENT_MESSAGES, Entry, recent_start
 from aoai_lab.emulator import DEMO_KEY, EmulatorServer
 from aoai_lab.i18n import Lang, t
 from aoai_lab.request import ChatParams, ChatRequest, Message
@@ -529,3 +530,38 @@ def test_compares_deployment_follows_the_connection_until_one_is_typed(emulator:
     at.text_input(key="chat.compare.deployment").set_value("my-other").run()
     connect_to("gpt-5.1")  # …a name the learner typed stays
     assert at.text_input(key="chat.compare.deployment").value == "my-other"
+
+
+# --- a long chat: only the recent messages are drawn (issue 12) ---------------------------------
+
+
+def long_chat(turns: int) -> list[Entry]:
+    """``turns`` questions and replies, each text naming its place (Q7, A7)."""
+    return [Entry(role, f"{role[0].upper()}{n}") for n in range(turns) for role in ("user", "assistant")]
+
+
+def test_recent_start_keeps_whole_turns() -> None:
+    assert recent_start(long_chat(3)) == 0  # short: everything drawn
+    assert recent_start(long_chat(30), recent=40) == 20  # 60 messages: the last 40, from a question
+    assert long_chat(30)[recent_start(long_chat(30), recent=40)].role == "user"
+    pending = [*long_chat(30), Entry("user", "unanswered")]  # 61 messages: start moves to a question
+    assert recent_start(pending, recent=40) == 22 and pending[22].role == "user"
+    assert recent_start(long_chat(30), recent=0) == 60  # nothing recent: all earlier
+
+
+def test_a_long_chat_draws_its_recent_messages_and_the_rest_on_demand(emulator: EmulatorServer) -> None:
+    entries = long_chat(RECENT_MESSAGES)  # twice as many messages as are drawn at once
+    at = chat_page(emulator, lang="en", preset={"chat_entries": entries})
+    start = recent_start(entries)
+    assert start == RECENT_MESSAGES
+    drawn = [m.markdown[0].value for m in at.chat_message]
+    assert drawn == [e.content for e in entries[start:]]  # the recent half only, in order
+    assert t("chat.earlier_count", "en", count=start) in [c.value for c in at.caption]
+    click_panel(at, "chat.earlier")
+    drawn = [m.markdown[0].value for m in at.chat_message]
+    assert drawn == [e.content for e in entries]  # all of it, in order
+    # An earlier question can be edited from there, like any other.
+    at.button(key="chat.edit_at.0").click().run()
+    assert at.text_area(key="chat.edit_past").value == "U0"
+    click_panel(at, "chat.earlier", open_=False)
+    assert len(at.chat_message) == len(entries) - start

@@ -27,6 +27,7 @@ from aoai_lab.conversation import (
     edit_pending,
     edit_question,
     operation_name,
+    recent_start,
     regenerate,
     to_json,
     to_markdown,
@@ -53,6 +54,7 @@ EDIT_AT = "chat.edit_at"  # the index of the past question being edited, if any
 EDIT_PAST = "chat.edit_past"  # its text in the editor
 DROPPED = "chat.dropped"  # how many later messages the last edit dropped (shown once)
 BLOCKED = "chat.blocked"  # why the last question was not sent (a catalog key), if it was not
+EARLIER = "chat.earlier.open"  # whether the earlier messages of a long chat are shown
 LENGTH_PARAMS = {"reasoning": "max_completion_tokens", "classic": "max_tokens"}
 
 
@@ -465,7 +467,18 @@ def conversation(*, sending: bool = False) -> None:
     being answered in this run, so it is not a pending one (it can be edited like any other)."""
     entries = state.entries()
     last = len(entries) - 1
-    for index, entry in enumerate(entries):
+    start = recent_start(entries)
+    if start:  # a long chat: older messages are drawn only while this is open (issue 12)
+        # A fixed label: an expander's identity includes it, and a count in it would close the
+        # expander at every new turn.
+        st.caption(tr("chat.earlier_count", count=start))
+        earlier = st.expander(tr("chat.earlier"), key=EARLIER, on_change="rerun", icon=":material/history:")
+        if earlier.open:
+            with earlier:
+                for index in range(start):
+                    show_entry(entries[index], index, sending=sending)
+    for index in range(start, len(entries)):
+        entry = entries[index]
         show_entry(entry, index, last_reply=index == last and entry.role == "assistant", sending=sending)
 
 
