@@ -76,6 +76,28 @@ def click_panel(at: AppTest, title_key: str, *, open_: bool = True) -> AppTest:
     return at
 
 
+def open_copy(at: AppTest, index: int) -> AppTest:
+    """Open the "copy" popover of the reply at ``index`` as a click does (its own widget state)."""
+
+    def blocks(node: Any) -> list[Any]:
+        children = getattr(node, "children", None)
+        found = [node] if getattr(node, "proto", None) is not None and hasattr(node.proto, "popover") else []
+        return (
+            found + [b for child in (children or {}).values() for b in blocks(child)]
+            if isinstance(children, dict)
+            else found
+        )
+
+    ids = [b.proto.id for b in blocks(at._tree) if b.proto.WhichOneof("type") == "popover"]
+    ids = [i for i in ids if i.endswith(f"-chat.copy.{index}")]
+    assert len(ids) == 1, f"copy popover of message {index}: {ids}"
+    states = at._tree.get_widget_states()
+    states.widgets.append(WidgetState(id=ids[0], bool_value=True))
+    at._run(states)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def send(at: AppTest, text: str) -> AppTest:
     at.chat_input(key="chat.input").set_value(text).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -286,7 +308,9 @@ def test_copy_regenerate_and_edit_are_recorded(emulator: EmulatorServer, lang: L
     send(at, "second")
     entries = at.session_state["chat_entries"]
     assert [e.role for e in entries] == ["user", "assistant", "user", "assistant"]
-    # Copy: each reply's raw text sits in a code block (with its copy button).
+    # Copy: each reply's raw text sits in a code block (with its copy button), drawn once opened.
+    assert not at.chat_message[1].code
+    open_copy(at, 1)
     assert entries[1].content in [c.value for c in at.chat_message[1].code]
     # Regenerate: only the last reply offers it; the question is sent again, once.
     assert at.button(key="chat.regenerate")

@@ -155,9 +155,18 @@ def message_actions(entry: Entry, index: int, *, last_reply: bool, sending: bool
     """Copy a reply, regenerate the last one, or edit a question and resend from there."""
     row = st.container(horizontal=True)
     if entry.role == "assistant":
-        with row.popover(tr("chat.copy"), icon=":material/content_copy:", type="tertiary"):
-            st.caption(tr("chat.copy_help"))
-            st.code(entry.content, language=None, wrap_lines=True)  # its copy button copies the raw reply
+        # Filled only while open: closed, every reply was sent (and drawn) twice (issue 12).
+        copy = row.popover(
+            tr("chat.copy"),
+            icon=":material/content_copy:",
+            type="tertiary",
+            key=f"chat.copy.{index}",
+            on_change="rerun",
+        )
+        if copy.open:
+            with copy:
+                st.caption(tr("chat.copy_help"))
+                st.code(entry.content, language=None, wrap_lines=True)  # its copy button copies the raw reply
         if last_reply:
             row.button(
                 tr("chat.regenerate"),
