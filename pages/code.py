@@ -28,6 +28,7 @@ from aoai_lab.connection import dotenv_text
 from aoai_lab.conversation import Entry, build_request, last_question
 from aoai_lab.emulator import DEMO_KEY
 from aoai_lab.guide import ROLE_STEP, anatomy_html, url_anatomy
+from aoai_lab.i18n import Lang
 from aoai_lab.preflight import is_loopback
 from aoai_lab.presenter import MASK, host_of
 from aoai_lab.structured_output import OutputFormat
@@ -171,63 +172,101 @@ st.markdown(f"- {tr('code.page.diff.api_version', recommended=recommended[0])}")
 st.markdown(f"- {tr('code.page.diff.length_' + ('reasoning' if family == 'reasoning' else 'classic'))}")
 st.markdown(f"- {tr('code.page.diff.stream')}")
 
-# --- steps 1-3 as commands: the learner's own names in, az (bash, PowerShell) and Bicep out
-st.subheader(tr("code.setup.page.title"))
-st.caption(tr("code.setup.page.intro"))
-choices = setup_choices()
-defaults = SetupNames()
-cols = st.columns(3)
-resource_group = cols[0].text_input(
-    tr("code.setup.page.resource_group"), value=defaults.resource_group, key="setup.resource_group"
-)
-region = cols[1].selectbox(tr("code.setup.page.region"), choices.regions, key="setup.region", accept_new_options=True)
-# Presenter mode: the resource name is typed into a masked field and masked in the code below.
-resource = cols[2].text_input(
-    tr("code.setup.page.resource"),
-    value=defaults.resource,
-    key="setup.resource",
-    type="password" if state.presenter() else "default",
-)
-model = cols[0].selectbox(
-    tr("code.setup.page.model"), [m.name for m in choices.models], key="setup.model", accept_new_options=True
-)
-model_version = cols[1].text_input(
-    tr("code.setup.page.model_version"), value=choices.version_of(model or "") or "", key=f"setup.version.{model}"
-)
-deployment = cols[2].text_input(tr("code.setup.page.deployment"), value=model or "", key=f"setup.deployment.{model}")
-sku = cols[0].selectbox(tr("code.setup.page.sku"), choices.deployment_skus, key="setup.sku")
-capacity = cols[1].number_input(
-    tr("code.setup.page.capacity"), min_value=1, max_value=10_000, value=choices.default_capacity, key="setup.capacity"
-)
-names = SetupNames(
-    resource_group=resource_group.strip(),
-    region=(region or "").strip(),
-    resource=resource.strip(),
-    deployment=deployment.strip(),
-    model=(model or "").strip(),
-    model_version=model_version.strip(),
-    sku=sku or "",
-    capacity=int(capacity),
-)
-st.caption(tr("code.setup.page.source", file="aoai_lab/data/azure_setup.toml", date=SETUP_DATA_DATE))
-bad = problems(names)
-if bad:
-    for reason in bad.values():
-        st.warning(tr(reason), icon=":material/edit:")
-else:
-    setup_tabs = st.tabs(
-        [tr("code.setup.page.tab_bash"), tr("code.setup.page.tab_powershell"), tr("code.setup.page.tab_bicep")],
-        key="code.setup_target",
-        on_change="rerun",
+
+# --- steps 1-3 as commands, in a panel drawn only while open: its form and three scripts were a
+# third of the page's elements, and its widget kinds cost a first visit their JavaScript (issue 12).
+def setup_section(keyless: bool, lang: Lang) -> None:
+    """Steps 1-3 of the tutorial as commands: the learner's own names in, az (bash, PowerShell)
+    and Bicep out. The fields keep their values while the panel is closed (``persist_state``)."""
+    st.caption(tr("code.setup.page.intro"))
+    choices = setup_choices()
+    defaults = SetupNames()
+    cols = st.columns(3)
+    resource_group = cols[0].text_input(
+        tr("code.setup.page.resource_group"),
+        value=defaults.resource_group,
+        key="setup.resource_group",
+        persist_state="session",
     )
-    setup_snippets = (
-        bash_script(names, keyless=keyless, lang=lang),
-        powershell_script(names, keyless=keyless, lang=lang),
-        bicep_file(names, lang=lang),
+    region = cols[1].selectbox(
+        tr("code.setup.page.region"),
+        choices.regions,
+        key="setup.region",
+        persist_state="session",
+        accept_new_options=True,
     )
-    for tab, snippet in zip(setup_tabs, setup_snippets, strict=True):
-        if not tab.open:
-            continue  # drawn only when opened, like the language tabs above
-        with tab:
-            code = masked(shown(snippet.code), names, MASK) if state.presenter() else snippet.code
-            show_snippet(snippet, code, key=f"setup.download.{snippet.target}")
+    # Presenter mode: the resource name is typed into a masked field and masked in the code below.
+    resource = cols[2].text_input(
+        tr("code.setup.page.resource"),
+        value=defaults.resource,
+        key="setup.resource",
+        persist_state="session",
+        type="password" if state.presenter() else "default",
+    )
+    model = cols[0].selectbox(
+        tr("code.setup.page.model"),
+        [m.name for m in choices.models],
+        key="setup.model",
+        persist_state="session",
+        accept_new_options=True,
+    )
+    model_version = cols[1].text_input(
+        tr("code.setup.page.model_version"),
+        value=choices.version_of(model or "") or "",
+        key=f"setup.version.{model}",
+        persist_state="session",
+    )
+    deployment = cols[2].text_input(
+        tr("code.setup.page.deployment"), value=model or "", key=f"setup.deployment.{model}", persist_state="session"
+    )
+    sku = cols[0].selectbox(
+        tr("code.setup.page.sku"), choices.deployment_skus, key="setup.sku", persist_state="session"
+    )
+    capacity = cols[1].number_input(
+        tr("code.setup.page.capacity"),
+        min_value=1,
+        max_value=10_000,
+        value=choices.default_capacity,
+        key="setup.capacity",
+        persist_state="session",
+    )
+    names = SetupNames(
+        resource_group=resource_group.strip(),
+        region=(region or "").strip(),
+        resource=resource.strip(),
+        deployment=deployment.strip(),
+        model=(model or "").strip(),
+        model_version=model_version.strip(),
+        sku=sku or "",
+        capacity=int(capacity),
+    )
+    st.caption(tr("code.setup.page.source", file="aoai_lab/data/azure_setup.toml", date=SETUP_DATA_DATE))
+    bad = problems(names)
+    if bad:
+        for reason in bad.values():
+            st.warning(tr(reason), icon=":material/edit:")
+    else:
+        setup_tabs = st.tabs(
+            [tr("code.setup.page.tab_bash"), tr("code.setup.page.tab_powershell"), tr("code.setup.page.tab_bicep")],
+            key="code.setup_target",
+            on_change="rerun",
+        )
+        setup_snippets = (
+            bash_script(names, keyless=keyless, lang=lang),
+            powershell_script(names, keyless=keyless, lang=lang),
+            bicep_file(names, lang=lang),
+        )
+        for tab, snippet in zip(setup_tabs, setup_snippets, strict=True):
+            if not tab.open:
+                continue  # drawn only when opened, like the language tabs above
+            with tab:
+                code = masked(shown(snippet.code), names, MASK) if state.presenter() else snippet.code
+                show_snippet(snippet, code, key=f"setup.download.{snippet.target}")
+
+
+setup_panel = st.expander(
+    tr("code.setup.page.title"), key="code.setup.open", on_change="rerun", icon=":material/terminal:"
+)
+if setup_panel.open:
+    with setup_panel:
+        setup_section(keyless, lang)

@@ -19,6 +19,15 @@ from aoai_lab.i18n import Lang, t
 TARGET_KEY = "code.target"  # the language tabs (Python, JavaScript, curl, ...)
 SETUP_KEY = "code.setup_target"  # the setup tabs (bash, PowerShell, Bicep)
 TAB_KEYS = (TARGET_KEY, SETUP_KEY)
+SETUP_PANEL = "code.setup.open"  # the setup commands' panel, drawn only while open
+
+
+def open_setup(at: AppTest, open_: bool = True) -> AppTest:
+    """Open (or close) the panel with the setup commands, as a click does (a rerun)."""
+    at.session_state[SETUP_PANEL] = open_
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
 
 
 def _tab_container(at: AppTest, key: str) -> Any | None:
@@ -67,10 +76,13 @@ def select_tab(at: AppTest, key: str, label: str) -> AppTest:
 
 
 def each_tab(at: AppTest) -> Iterator[AppTest]:
-    """Open every tab of the Code page in turn (each language tab, then each setup tab) and yield
-    ``at`` after each run; afterwards the tabs that were open before are open again."""
+    """Open every tab of the Code page in turn (each language tab, then, with the setup panel
+    open, each setup tab) and yield ``at`` after each run; afterwards the panel and the tabs are
+    as they were."""
     # Not on the Code page, nothing would be opened and "no block holds X" would pass unseen.
     assert tab_labels(at, TARGET_KEY), "the Code page's language tabs are not drawn"
+    panel_was_open = bool(at.session_state[SETUP_PANEL]) if SETUP_PANEL in at.session_state else False
+    open_setup(at)
     was_open = {key: open_tab(at, key) for key in TAB_KEYS}
     try:
         for key in TAB_KEYS:
@@ -80,6 +92,7 @@ def each_tab(at: AppTest) -> Iterator[AppTest]:
         for key, before in was_open.items():
             if before is not None:
                 at.session_state[key] = before
+        at.session_state[SETUP_PANEL] = panel_was_open
         at.run()
 
 

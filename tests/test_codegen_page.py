@@ -9,7 +9,17 @@ from aoai_lab.codegen import TARGETS
 from aoai_lab.emulator import DEMO_KEY
 from aoai_lab.i18n import t
 from aoai_lab.ui import state
-from tests.code_tabs import SETUP_KEY, TARGET_KEY, each_tab, every_code, open_tab, select_tab, tab_labels, target_of
+from tests.code_tabs import (
+    SETUP_KEY,
+    TARGET_KEY,
+    each_tab,
+    every_code,
+    open_setup,
+    open_tab,
+    select_tab,
+    tab_labels,
+    target_of,
+)
 from tests.test_app import _instant_demo, app, chat_at, no_errors, set_fields, shown_text, visit
 
 __all__ = ["_instant_demo"]  # the autouse fixture: nothing configured, the demo paced at 0
@@ -40,15 +50,19 @@ def test_only_the_open_tab_is_drawn_and_another_tab_draws_when_opened() -> None:
     no_errors(at)
     labels = tab_labels(at, TARGET_KEY)
     assert labels == [t(f"code.tab.{target}", "en") for target in TARGETS]  # every tab still listed
+    # First visit: the Python tab only, the setup panel closed (12 blocks and 11 downloads before).
+    assert open_tab(at, TARGET_KEY) == t("code.tab.python", "en")
+    assert downloads(at, "code.download.") == ["code.download.python"]
+    assert tab_labels(at, SETUP_KEY) == [] and downloads(at, "setup.download.") == []
+    assert not any(w.key and w.key.startswith("setup.") for w in at.text_input)
+    assert len(at.code) == 3  # Python, the install lines, the .env
+    open_setup(at)  # the panel draws its form and the bash tab
     assert tab_labels(at, SETUP_KEY) == [
         t(f"code.setup.page.tab_{name}", "en") for name in ("bash", "powershell", "bicep")
     ]
-    # First visit: the Python tab and the bash setup tab only (12 blocks and 11 downloads before).
-    assert open_tab(at, TARGET_KEY) == t("code.tab.python", "en")
     assert open_tab(at, SETUP_KEY) == t("code.setup.page.tab_bash", "en")
-    assert downloads(at, "code.download.") == ["code.download.python"]
     assert downloads(at, "setup.download.") == ["setup.download.az-bash"]
-    assert len(at.code) == 4  # Python, the install lines, the .env, the bash setup script
+    assert len(at.code) == 4  # and the bash setup script
     assert not any("<<'JSON'" in c.value for c in at.code)  # the curl snippet is not drawn hidden
     python = next(c.value for c in at.code if c.language == "python")
 
@@ -66,7 +80,7 @@ def test_only_the_open_tab_is_drawn_and_another_tab_draws_when_opened() -> None:
 
 
 def test_a_stale_tab_label_falls_back_to_the_first_tab() -> None:
-    at = visit(app("en"), "code.py")
+    at = open_setup(visit(app("en"), "code.py"))
     at.session_state[TARGET_KEY] = "Fortran"  # a label from an older version, or forged
     at.session_state[SETUP_KEY] = "Terraform"
     at.run()
@@ -94,11 +108,13 @@ def test_a_new_target_order_never_raises_and_draws_the_open_tab() -> None:
 
 
 def test_the_language_switch_keeps_the_page_whole() -> None:
-    at = visit(app("en"), "code.py")
+    at = open_setup(visit(app("en"), "code.py"))
     select_tab(at, TARGET_KEY, t("code.tab.javascript", "en"))
     select_tab(at, SETUP_KEY, t("code.setup.page.tab_powershell", "en"))
     at.sidebar.button_group[0].set_value("ko").run()
     no_errors(at)
+    # The panel's label is its identity in Streamlit 1.67: in Korean it is a new, closed panel.
+    open_setup(at)
     for key in (TARGET_KEY, SETUP_KEY):
         opened = open_tab(at, key)
         assert opened in tab_labels(at, key) and at.session_state[key] == opened
@@ -168,7 +184,7 @@ def test_presenter_mode_hides_the_resource_name_on_the_code_page() -> None:
 
 
 def test_presenter_mode_hides_the_resource_name_in_the_setup_commands() -> None:
-    at = visit(app("en"), "code.py")
+    at = open_setup(visit(app("en"), "code.py"))
     at.text_input(key="setup.resource").set_value(RESOURCE).run()
     assert any(RESOURCE in code for code in every_code(at))
     at.sidebar.toggle[0].set_value(True).run()
@@ -179,7 +195,7 @@ def test_presenter_mode_hides_the_resource_name_in_the_setup_commands() -> None:
 
 
 def test_setup_section_writes_the_learners_names_and_refuses_bad_ones() -> None:
-    at = visit(app("en"), "code.py")
+    at = open_setup(visit(app("en"), "code.py"))
     at.text_input(key="setup.resource_group").set_value("rg-my-class").run()
     at.text_input(key="setup.resource").set_value("class-lab-07").run()
     at.selectbox(key="setup.model").set_value("gpt-4o-mini").run()
@@ -197,7 +213,7 @@ def test_setup_section_writes_the_learners_names_and_refuses_bad_ones() -> None:
 
 
 def test_keyless_setup_assigns_the_role_instead_of_reading_the_key() -> None:
-    at = visit(app("en"), "code.py")
+    at = open_setup(visit(app("en"), "code.py"))
     at.toggle(key="code.keyless").set_value(True).run()
     bash = next(code for code in at.code if code.value.startswith("#!/usr/bin/env bash")).value  # open first
     assert "az role assignment create" in bash and "'Cognitive Services OpenAI User'" in bash
@@ -218,3 +234,14 @@ def test_the_key_disabled_diagnosis_links_to_the_keyless_code() -> None:
     # Another failure gets no such link.
     open_card(at, "deployment_not_found").button(key="try.deployment_not_found").click().run()
     assert sum(link.proto.label == t("code.page.keyless_link", "en") for link in at.get("page_link")) == 1
+
+
+def test_the_setup_panel_keeps_the_learners_names_while_closed() -> None:
+    at = open_setup(visit(app("en"), "code.py"))
+    at.text_input(key="setup.resource").set_value("class-lab-42").run()
+    open_setup(at, False)
+    assert not any(w.key == "setup.resource" for w in at.text_input)  # closed: no form drawn
+    visit(at, "chat.py")
+    at = open_setup(visit(at, "code.py"))
+    assert at.text_input(key="setup.resource").value == "class-lab-42"
+    assert any("class-lab-42" in c.value for c in at.code)
