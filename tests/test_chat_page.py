@@ -69,8 +69,13 @@ def click_panel(at: AppTest, title_key: str, *, open_: bool = True) -> AppTest:
     label = t(title_key, at.session_state["lang"])
     ids = [e.proto.id for e in at.expander if e.label == label]
     assert len(ids) == 1 and ids[0], f"{title_key}: {len(ids)} panel(s), id {ids}"
+    return toggle_block(at, ids[0], open_)
+
+
+def toggle_block(at: AppTest, block_id: str, open_: bool) -> AppTest:
+    """Send an expander's or popover's own open/closed state, as the browser does, and rerun."""
     states = at._tree.get_widget_states()
-    states.widgets.append(WidgetState(id=ids[0], bool_value=open_))
+    states.widgets.append(WidgetState(id=block_id, bool_value=open_))
     at._run(states)
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -91,11 +96,7 @@ def open_copy(at: AppTest, index: int) -> AppTest:
     ids = [b.proto.id for b in blocks(at._tree) if b.proto.WhichOneof("type") == "popover"]
     ids = [i for i in ids if i.endswith(f"-chat.copy.{index}")]
     assert len(ids) == 1, f"copy popover of message {index}: {ids}"
-    states = at._tree.get_widget_states()
-    states.widgets.append(WidgetState(id=ids[0], bool_value=True))
-    at._run(states)
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return toggle_block(at, ids[0], True)
 
 
 def send(at: AppTest, text: str) -> AppTest:
