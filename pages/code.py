@@ -1,12 +1,15 @@
 """Code: the exact request the app sent, as Python, JavaScript, curl, PowerShell and raw HTTP."""
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from aoai_lab.classroom import demo_url
 from aoai_lab.codegen import (
     KEYLESS_QUERY,
     TARGETS,
-    generate_all,
+    Snippet,
+    generate,
     npm_install_line,
     pip_install_line,
     project_zip,
@@ -130,7 +133,6 @@ labels = {role: tr(f"guide.role.{role}", step=step) for role, step in ROLE_STEP.
 st.html(anatomy_html(url_anatomy(conn, mask_host=state.presenter()), labels))
 
 # --- one tab per language
-snippets = generate_all(conn, request, reveal_key=reveal, lang=lang, keyless=keyless)
 missing = unavailable(conn, request, reveal_key=reveal, keyless=keyless)
 first = python_target(conn, request)
 order = [first, *(target for target in TARGETS if target != first)]
@@ -141,10 +143,11 @@ for tab, target in zip(tabs, order, strict=True):
     if not tab.open:
         continue
     with tab:
-        snippet = snippets.get(target)
-        if snippet is None:
+        if target in missing:
             st.info(tr(missing[target]), icon=":material/block:")
             continue
+        # Only this tab's code is written: the others are neither drawn nor built.
+        snippet = generate(target, conn, request, reveal_key=reveal, lang=lang, keyless=keyless)
         # Presenter mode: the resource name never reaches the screen (the download keeps it).
         show_snippet(snippet, shown(snippet.code), key=f"code.download.{target}")
 
@@ -251,14 +254,15 @@ def setup_section(keyless: bool, lang: Lang) -> None:
             key="code.setup_target",
             on_change="rerun",
         )
-        setup_snippets = (
-            bash_script(names, keyless=keyless, lang=lang),
-            powershell_script(names, keyless=keyless, lang=lang),
-            bicep_file(names, lang=lang),
+        writers: tuple[Callable[[], Snippet], ...] = (
+            lambda: bash_script(names, keyless=keyless, lang=lang),
+            lambda: powershell_script(names, keyless=keyless, lang=lang),
+            lambda: bicep_file(names, lang=lang),
         )
-        for tab, snippet in zip(setup_tabs, setup_snippets, strict=True):
+        for tab, write in zip(setup_tabs, writers, strict=True):
             if not tab.open:
-                continue  # drawn only when opened, like the language tabs above
+                continue  # written and drawn only when opened, like the language tabs above
+            snippet = write()
             with tab:
                 code = masked(shown(snippet.code), names, MASK) if state.presenter() else snippet.code
                 show_snippet(snippet, code, key=f"setup.download.{snippet.target}")
