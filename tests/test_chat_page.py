@@ -424,12 +424,18 @@ def test_compare_sends_one_prompt_with_two_settings_side_by_side(emulator: Emula
     assert [s.label for s in at.session_state["chat.compare.results"]] == [s.label for s in sides]
 
 
-def test_compare_two_deployments_each_gets_its_familys_parameters(emulator: EmulatorServer) -> None:
+def compare_gpt_4o_mini(emulator: EmulatorServer) -> AppTest:
+    """The Chat page (gpt-5.1) with Compare open, set to "hi" against gpt-4o-mini at temperature 0.2."""
     at = chat_page(emulator)
     click_panel(at, COMPARE)
     at.text_input(key="chat.compare.prompt").set_value("hi")
     at.text_input(key="chat.compare.deployment").set_value("gpt-4o-mini").run()
     at.slider(key="chat.compare.temperature").set_value(0.2).run()
+    return at
+
+
+def test_compare_two_deployments_each_gets_its_familys_parameters(emulator: EmulatorServer) -> None:
+    at = compare_gpt_4o_mini(emulator)
     before = count(emulator)
     at.button(key="chat.compare.run").click().run()
     by_path = {r.path: r.body for r in emulator.recorded()[before:]}
@@ -505,11 +511,7 @@ def test_a_schema_chosen_in_the_open_panel_keeps_applying_once_it_is_closed(emul
 
 
 def test_compare_keeps_its_values_and_results_when_closed_and_reopened(emulator: EmulatorServer) -> None:
-    at = chat_page(emulator)
-    click_panel(at, COMPARE)
-    at.text_input(key="chat.compare.prompt").set_value("hi")
-    at.text_input(key="chat.compare.deployment").set_value("gpt-4o-mini").run()
-    at.slider(key="chat.compare.temperature").set_value(0.2).run()
+    at = compare_gpt_4o_mini(emulator)
     at.button(key="chat.compare.run").click().run()
     sides = at.session_state["chat.compare.results"]
     assert len(sides) == 2 and all(s.text for s in sides)
