@@ -4,8 +4,7 @@ import streamlit as st
 
 from aoai_lab import warmup
 from aoai_lab.classroom import session as classroom_session
-from aoai_lab.heap import freeze_new_imports
-from aoai_lab.ui import frame, state
+from aoai_lab.ui import demo, frame, state
 
 try:
     frame.leave_legacy_pages_mode()
@@ -15,7 +14,7 @@ try:
     st.set_page_config(page_title=state.tr("app.title"), page_icon="🧪", layout="wide")
     classroom_session.stop_on_bad_config()  # a bad [classroom] section: its message, and nothing else
     frame.run_with_sidebar(frame.navigation())
-finally:  # also on st.rerun()/st.stop(): before Streamlit's gc.collect(2) after the run (aoai_lab/heap.py)
+finally:  # also on st.rerun()/st.stop()
     state.save_snapshot()  # a reload brings this back (aoai_lab/persistence.py); never the typed key
-    freeze_new_imports()
-    warmup.start()  # the SDK and pandas, in the background, once the first page is drawn
+    demo.start_serving()  # the offline demo's server, once the first page is on its way (aoai_lab/ui/demo.py)
+    warmup.after_run()  # the SDK and pandas in the background after the first run; a heap freeze after imports

@@ -18,8 +18,6 @@ from types import MappingProxyType
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlunsplit
 
-import httpx2
-
 from aoai_lab.advice import version_advice
 from aoai_lab.connection import safe_split, url_host
 from aoai_lab.i18n import Lang, t
@@ -516,7 +514,8 @@ def _chain(error: BaseException | None) -> Iterator[BaseException]:
 
 def from_exception(error: BaseException, context: CallContext) -> Diagnosis:
     """The diagnosis for an exception raised by the openai SDK, httpx2 or a socket."""
-    # Imported here, not at the top: the Guide page must not pay for the SDK (issue 12).
+    # Imported here, not at the top: the Guide page must not pay for the SDK or httpx2 (issue 12).
+    import httpx2
     import openai
 
     if isinstance(error, openai.APIStatusError):

@@ -6,13 +6,15 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from aoai_lab.advice import version_advice
-from aoai_lab.check import CheckReport
 from aoai_lab.connection import ApiStyle, Connection
 from aoai_lab.models import Family
 from aoai_lab.preflight import is_loopback
+
+if TYPE_CHECKING:  # the check pulls in the HTTP stack (httpcore2, trio): the Guide needs only the type
+    from aoai_lab.check import CheckReport
 
 Role = Literal["endpoint", "path", "deployment", "api_version"]
 # The tutorial step that each part of the URL comes from.

@@ -11,8 +11,10 @@ they create cost a sixth of the GIL, so ``.streamlit/config.toml`` also turns th
 collection off; Python's own generational collector still walks what sessions create, and
 ``bench/bench_soak.py`` shows memory stays bounded.
 
-Freezing happens once after the first run and again only when a run imported new modules (the
-SDK on the first chat, pandas on the log page): a handful of times per process, never per rerun.
+Freezing happens once the background warm-up has imported the SDK and pandas (aoai_lab/warmup.py;
+not at the end of the first run, where its full collection held the GIL while the first page's
+messages waited to be sent) and again only when a run imported new modules: a handful of times
+per process, never per rerun.
 """
 
 from __future__ import annotations

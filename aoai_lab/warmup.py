@@ -1,10 +1,16 @@
-"""Import what later pages need in the background, once the first page has been drawn.
+"""Work the first page does not need, done in the background once that page is on its way.
 
 The Guide needs neither the openai SDK nor pandas (issue 12: ~0.8 s and ~0.6 s of import), so
 they are imported lazily; but then the first "offline demo" click or the first visit to the
-request log paid for them while the learner waited. Importing them on a background thread right
-after the first run moves that cost to while the learner reads the Guide. Once per process.
-Set ``AOAI_LAB_WARMUP=0`` to switch it off (the test that proves the Guide needs neither does).
+request log paid for them while the learner waited. They are imported on a background thread
+instead, while the learner reads the Guide, and the heap is frozen after them (aoai_lab/heap.py).
+Once per process.
+Set ``AOAI_LAB_WARMUP=0`` to switch the imports off (the test that proves the Guide needs neither does).
+
+That work waits :data:`DELAY_S` after the first run. The run ending is not the page arriving:
+Streamlit's event loop still has to send the run's messages, and a thread that imports holds the
+GIL in 5 ms slices, so each send waited behind it. Started at the end of the run, the warm-up
+stretched the Guide's 65 messages from 0.6 s to 1.2 s (issue 12, ``bench/bench_browser.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import importlib
 import logging
 import os
 import threading
+import time
 from collections.abc import Sequence
 
 from aoai_lab.heap import freeze_new_imports
@@ -20,6 +27,9 @@ from aoai_lab.heap import freeze_new_imports
 WARMUP_ENV = "AOAI_LAB_WARMUP"
 # What the Connect and Chat pages (the SDK) and the request log (pandas) import first.
 MODULES: tuple[str, ...] = ("openai", "pandas")
+
+# Long enough for the first page's messages to leave, short next to reading the Guide.
+DELAY_S = 1.0
 
 _log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -31,8 +41,8 @@ def enabled(environ: dict[str, str] | None = None) -> bool:
     return (os.environ if environ is None else environ).get(WARMUP_ENV, "1").strip() != "0"
 
 
-def start(modules: Sequence[str] = MODULES) -> threading.Thread | None:
-    """Start importing ``modules`` on a daemon thread, the first time only; the thread or None."""
+def start(modules: Sequence[str] = MODULES, delay: float = DELAY_S) -> threading.Thread | None:
+    """Import ``modules`` on a daemon thread in ``delay`` seconds, the first time only; the thread or None."""
     global _started
     if not enabled():
         return None
@@ -40,12 +50,20 @@ def start(modules: Sequence[str] = MODULES) -> threading.Thread | None:
         if _started:
             return None
         _started = True
-    thread = threading.Thread(target=_import_all, args=(tuple(modules),), name="aoai-lab-warmup", daemon=True)
+    thread = threading.Thread(target=_import_all, args=(tuple(modules), delay), name="aoai-lab-warmup", daemon=True)
     thread.start()
     return thread
 
 
-def _import_all(modules: tuple[str, ...]) -> None:
+def after_run() -> None:
+    """At the end of every run: the process's first run starts the warm-up, which freezes the heap
+    after its imports; any other run freezes what it imported itself (the SDK, pandas), if anything."""
+    if start() is None:
+        freeze_new_imports()
+
+
+def _import_all(modules: tuple[str, ...], delay: float) -> None:
+    time.sleep(delay)  # the first page's messages first (see the module's docstring)
     for name in modules:
         try:
             importlib.import_module(name)

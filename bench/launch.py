@@ -34,6 +34,9 @@ class _External:
 
     endpoint: str
 
+    def serve_in_background(self) -> None:
+        """Nothing to start: it runs in its own process."""
+
 
 def use_external_demo(url: str) -> None:
     """Point the app's offline demo at ``url`` (issue 9's ``demo_url``, until the app reads it)."""

@@ -1,14 +1,17 @@
-"""The built-in demo's port: stable across restarts, configurable, a free one only when taken."""
+"""The built-in demo's port: stable across restarts, configurable, a free one only when taken;
+its server starts after the first page, and a request sent before then waits for it."""
 
 from __future__ import annotations
 
 import socket
+import threading
+import time
 
 import httpx2
 import pytest
 
 from aoai_lab.emulator import DEMO_KEY, DEMO_PORT, EmulatorConfig
-from aoai_lab.ui.demo import DEMO_API_VERSION, DEMO_DEPLOYMENT, PORT_ENV, preferred_port, start_demo
+from aoai_lab.ui.demo import DEMO_API_VERSION, DEMO_DEPLOYMENT, PORT_ENV, DemoServer, preferred_port, start_demo
 from aoai_lab.versions import load_api_versions
 from tests.loopback import closed_port
 
@@ -65,3 +68,26 @@ def test_a_taken_port_gives_a_free_one() -> None:
 def test_the_demo_uses_the_tutorials_deployment_and_a_version_it_accepts() -> None:
     assert DEMO_DEPLOYMENT == "gpt-5.1"
     assert load_api_versions().supports(DEMO_API_VERSION, "reasoning_models")
+
+
+def test_a_request_sent_before_the_server_starts_waits_for_it() -> None:
+    demo = DemoServer(EmulatorConfig(tokens_per_second=0), 0)
+    outcome: list[object] = []
+
+    def ask() -> None:
+        try:
+            outcome.append(_answers(demo.endpoint))
+        except httpx2.HTTPError as error:  # refused: the port was not listening yet
+            outcome.append(repr(error))
+
+    asking = threading.Thread(target=ask)
+    asking.start()
+    time.sleep(0.3)
+    assert outcome == []  # neither answered nor refused: waiting in the listen backlog
+    demo.serve_in_background()
+    demo.serve_in_background()  # once only
+    asking.join(15)
+    try:
+        assert outcome == [True]
+    finally:
+        demo.serve().stop()

@@ -18,6 +18,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from aoai_lab.emulator import wire
 from aoai_lab.emulator.app import REASON_HEADER, EmulatorState, RecordedRequest, StreamDropped, create_app
 from aoai_lab.emulator.config import EmulatorConfig
+from aoai_lab.emulator.listener import bind_loopback
 
 _REASON = REASON_HEADER.encode()
 # A request (headers and body) must arrive within this many seconds, so a few idle or half-sent
@@ -193,14 +194,19 @@ class EmulatorServer:
     what a learner would paste as ``AZURE_OPENAI_ENDPOINT``.
     """
 
-    def __init__(self, config: EmulatorConfig | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        config: EmulatorConfig | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        sock: socket.socket | None = None,
+    ) -> None:
         self.config = config or EmulatorConfig()
         self.state = EmulatorState(self.config)
-        self._host = host
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._socket.bind((host, port))
-        self.port: int = self._socket.getsockname()[1]
+        # ``sock``: a socket already bound (and maybe listening) by the caller, as the in-process
+        # demo does so that its endpoint is known before this module is imported (aoai_lab/ui/demo.py).
+        self._socket = sock if sock is not None else bind_loopback(host, port)
+        self._host, self.port = self._socket.getsockname()[:2]
         self._server = uvicorn.Server(_uvicorn_config(self.state, host, self.port, "error"))
         self._thread = threading.Thread(target=self._run, name=f"aoai-emulator-{self.port}", daemon=True)
 

@@ -11,22 +11,36 @@ shares the GIL with the server; at 60 sessions its 300-token replies took 33 s i
 It listens on a stable port (:data:`~aoai_lab.emulator.DEMO_PORT`, or ``AOAI_LAB_DEMO_PORT``), so
 a snippet copied from the Code page still works after the app restarts; only when that port is
 taken (a second app, ``python -m aoai_lab emulator``) does it take a free one.
+
+The first page needs only the demo's endpoint (the form is filled with it), not its server:
+uvicorn and the emulator's routes cost ~80 ms of imports and ~25 ms of start-up (issue 12). So the
+port is bound and listening at once, and the server starts on a background thread at the end of
+the first run (``app.py``); a request that comes earlier waits in the listen backlog. Unlike the
+warm-up (aoai_lab/warmup.py) it starts at once: a click on "offline demo" right after the first
+page must not wait, and its ~0.1 s of imports barely delays that page's messages.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import socket
+import threading
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from aoai_lab.connection import Connection
-from aoai_lab.emulator import DEMO_KEY, DEMO_PORT, EmulatorConfig, EmulatorServer
+from aoai_lab.emulator.config import DEMO_KEY, DEMO_PORT, EmulatorConfig
+from aoai_lab.emulator.listener import bind_loopback, listening
 from aoai_lab.emulator.options import deployments
 from aoai_lab.models import family_of
 from aoai_lab.preflight import TUTORIAL_DEPLOYMENT
 from aoai_lab.versions import recommended_api_versions
+
+if TYPE_CHECKING:  # the server imports uvicorn and every route: only once it starts
+    from aoai_lab.emulator.server import EmulatorServer
 
 DEMO_DEPLOYMENT = TUTORIAL_DEPLOYMENT
 # What a reasoning deployment accepts (2025-04-01-preview today), from the api-version data.
@@ -56,13 +70,52 @@ def preferred_port(environ: Mapping[str, str] | None = None) -> int:
     return DEMO_PORT
 
 
-def start_demo(config: EmulatorConfig, port: int) -> EmulatorServer:
-    """An emulator on loopback ``port``, or on a free port when ``port`` is taken."""
+def reserve_port(port: int) -> socket.socket:
+    """A loopback socket bound to ``port``, or to a free port when ``port`` is taken."""
     try:
-        return EmulatorServer(config, port=port).start()
+        return bind_loopback(port=port)
     except OSError as error:  # EADDRINUSE: another app or emulator has it
         _log.info("demo port %d is taken (%s); using a free port", port, error)
-        return EmulatorServer(config, port=0).start()
+        return bind_loopback(port=0)
+
+
+class DemoServer:
+    """The demo emulator: its port listens from the start, its server starts when asked."""
+
+    def __init__(self, config: EmulatorConfig, port: int) -> None:
+        self._config = config
+        self._socket = listening(reserve_port(port))
+        self.port: int = self._socket.getsockname()[1]
+        self._lock = threading.Lock()
+        self._server: EmulatorServer | None = None
+        self._starting: threading.Thread | None = None
+
+    @property
+    def endpoint(self) -> str:
+        """The resource endpoint, with the trailing slash the portal shows."""
+        return f"http://127.0.0.1:{self.port}/"
+
+    def serve(self) -> EmulatorServer:
+        """The running server, started on the first call (returns once it accepts connections)."""
+        with self._lock:
+            if self._server is None:
+                from aoai_lab.emulator.server import EmulatorServer
+
+                self._server = EmulatorServer(self._config, sock=self._socket).start()
+            return self._server
+
+    def serve_in_background(self) -> None:
+        """Start the server on a background thread (the first call only); returns at once."""
+        with self._lock:
+            if self._server is not None or self._starting is not None:
+                return
+            self._starting = threading.Thread(target=self.serve, name="aoai-lab-demo-start", daemon=True)
+            self._starting.start()
+
+
+def start_demo(config: EmulatorConfig, port: int) -> EmulatorServer:
+    """An emulator serving on loopback ``port``, or on a free port when ``port`` is taken."""
+    return DemoServer(config, port).serve()
 
 
 def demo_config(tokens_per_second: float) -> EmulatorConfig:
@@ -71,10 +124,16 @@ def demo_config(tokens_per_second: float) -> EmulatorConfig:
 
 
 @st.cache_resource(show_spinner=False)
-def demo_server() -> EmulatorServer:
-    """The process's demo emulator (started on first use) on its stable port when it is free."""
+def demo_server() -> DemoServer:
+    """The process's demo emulator on its stable port when it is free (its server not yet started)."""
     pace = float(os.environ.get(PACE_ENV, "40"))
-    return start_demo(demo_config(pace), preferred_port())
+    return DemoServer(demo_config(pace), preferred_port())
+
+
+def start_serving() -> None:
+    """Let this process's demo serve (in the background), unless the class has its own emulator."""
+    if class_demo_url() is None:
+        demo_server().serve_in_background()
 
 
 def class_demo_url() -> str | None:
