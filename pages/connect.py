@@ -1,5 +1,7 @@
 """Connect: enter endpoint, key, deployment and api-version; check them rung by rung."""
 
+from collections.abc import Sequence
+
 import streamlit as st
 
 from aoai_lab.advice import version_advice
@@ -38,6 +40,7 @@ KEYS = state.FIELD_KEYS
 FLASH = "connect.flash"
 SAVED_VERSION = "connect.saved_api_version"  # a dated api-version put aside while on v1
 AUTOCHECK = "connect.autocheck"
+REPORT = "connect.report.open"  # the diagnostic report's panel
 RUNG_ICONS = {"ok": ":material/check_circle:", "warning": ":material/warning:", "failed": ":material/cancel:"}
 
 
@@ -109,8 +112,9 @@ def rung_line(result: RungResult) -> str:
     return f"{line}  \n{facts}" if facts else line
 
 
-def show_rung(result: RungResult) -> None:
-    st.markdown(shown(rung_line(result)))
+def timeline(results: Sequence[RungResult]) -> str:
+    """The check's timeline as one Markdown block: one element to draw, not one per rung."""
+    return shown("\n\n".join(rung_line(result) for result in results))
 
 
 def show_findings(findings: list[Finding], field: str) -> None:
@@ -120,21 +124,28 @@ def show_findings(findings: list[Finding], field: str) -> None:
 
 
 def run_check_live(normalised: Normalised) -> CheckReport:
-    """Run the check, one timeline line per rung as it finishes; then fold the timeline into an
-    expander named after the verdict (open when the check failed).
+    """Run the check, its timeline growing in one block as each rung finishes; then fold the
+    timeline into an expander named after the verdict (open when the check failed).
 
     Not ``st.status``: it sleeps 50 ms when created, which was half the server time of the
-    "offline demo" click (issue 12; streamlit/elements/lib/mutable_status_container.py).
+    "offline demo" click (issue 12; streamlit/elements/lib/mutable_status_container.py). One
+    Markdown block rewritten in place, not an element per rung, each drawn twice (live, then in
+    the expander): the click's run sends 49 deltas instead of 57.
     """
     holder = st.empty()
-    with holder.container(border=True):
-        st.markdown(f":material/progress_activity: {tr('connect.checking')}")
-        report = run_check(normalised, on_rung=show_rung)
+    progress = holder.container(border=True).empty()
+    done: list[RungResult] = []
+
+    def show_progress(result: RungResult | None = None) -> None:
+        if result is not None:
+            done.append(result)
+        progress.markdown("\n\n".join([f":material/progress_activity: {tr('connect.checking')}", timeline(done)]))
+
+    show_progress()
+    report = run_check(normalised, on_rung=show_progress)
     ok = report.ok
     label = tr("connect.check_ok") if ok else tr("connect.check_failed", code=report.diagnosis.code)
-    with holder.expander(label, expanded=not ok, icon=RUNG_ICONS["ok" if ok else "failed"]):
-        for result in report.rungs:
-            show_rung(result)
+    holder.expander(label, expanded=not ok, icon=RUNG_ICONS["ok" if ok else "failed"]).markdown(timeline(report.rungs))
     state.remember_check(report)
     state.record(check_records(report, "connect"))
     return report
@@ -229,9 +240,9 @@ else:
     previous = state.last_check()
     if previous is not None:
         changed = state.status().check == "changed"
-        with st.expander(tr("connect.other_values" if changed else "connect.last_timeline"), expanded=False):
-            for result in previous.rungs:
-                show_rung(result)
+        st.expander(tr("connect.other_values" if changed else "connect.last_timeline")).markdown(
+            timeline(previous.rungs)
+        )
 
 # A card speaks only for the values in the fields: after an edit, the old verdict is not shown.
 current = state.status()
@@ -257,10 +268,13 @@ with tools[0]:
         help=tr("connect.download_env_help") if validated else tr("connect.download_env_disabled"),
         key="connect.download_env",
     )
-with tools[1], st.expander(tr("connect.report"), icon=":material/support_agent:"):
-    st.caption(tr("connect.report_help"))
-    checked = state.last_check()
-    report_text = diagnostic_report(  # classroom mode: no non-Azure host's evidence (issue 11)
-        checked.connection if checked else state.connection(), checked, view=student_view()
-    )
-    st.code(shown(report_text), language=None)
+# Written and drawn only while open: on every run it was a code block the learner rarely opens.
+report_box = tools[1].expander(tr("connect.report"), icon=":material/support_agent:", key=REPORT, on_change="rerun")
+if report_box.open:
+    with report_box:
+        st.caption(tr("connect.report_help"))
+        checked = state.last_check()
+        report_text = diagnostic_report(  # classroom mode: no non-Azure host's evidence (issue 11)
+            checked.connection if checked else state.connection(), checked, view=student_view()
+        )
+        st.code(shown(report_text), language=None)

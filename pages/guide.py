@@ -29,21 +29,30 @@ st.graphviz_chart(flow_dot(steps, values, ticks.done()), width="stretch")
 
 # --- the checklist
 st.subheader(tr("guide.checklist"))
-for number, done in enumerate(ticks.done(), start=1):
-    icon = ":material/check_box:" if done else ":material/check_box_outline_blank:"
-    st.markdown(f"{icon} **{number}. {steps[number - 1]}** — {tr(f'guide.check{number}')}")
+# One Markdown block, a line per step: every element is drawn by the browser on each visit (issue 12).
+st.markdown(
+    "  \n".join(
+        f"{':material/check_box:' if done else ':material/check_box_outline_blank:'} "
+        f"**{number}. {steps[number - 1]}** — {tr(f'guide.check{number}')}"
+        for number, done in enumerate(ticks.done(), start=1)
+    )
+)
 if not any(ticks.done()):
     st.page_link("pages/connect.py", label=tr("guide.go_connect"), icon=":material/cable:")
 
 # --- the four steps
 st.subheader(tr("guide.steps"))
 for number in range(1, 5):
-    with st.expander(
+    # A step's body is drawn only while it is open (the first one starts open).
+    step = st.expander(
         f"{number}. {tr(f'guide.step{number}.title')}",
         expanded=number == 1,
         icon=":material/counter_" + str(number) + ":",
-    ):
-        left, right = st.columns(2)
+        key=f"guide.step{number}.open",
+        on_change="rerun",
+    )
+    if step.open:
+        left, right = step.columns(2)
         left.markdown(f"**{tr('guide.click')}**\n\n{tr(f'guide.step{number}.click')}")
         right.markdown(f"**{tr('guide.value')}**\n\n{tr(f'guide.step{number}.value')}")
 

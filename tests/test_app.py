@@ -226,10 +226,17 @@ def test_presenter_mode_hides_the_key_field() -> None:
     assert all(ti.key != "connect.api_key" for ti in at.text_input)
 
 
+def report_blocks(at: AppTest) -> list[str]:
+    """The diagnostic reports the Connect page shows."""
+    return [c.value for c in at.code if "AOAI Lab diagnostic report" in c.value]
+
+
 def test_diagnostic_report_has_no_key() -> None:
     at = visit(app(), "connect.py")
     at.button(key="connect.demo_button").click().run()
-    report = [c.value for c in at.code if "AOAI Lab diagnostic report" in c.value]
+    assert report_blocks(at) == []  # its panel is closed: nothing written, nothing drawn
+    at.session_state["connect.report.open"] = True  # where a click on the panel leaves it
+    report = report_blocks(at.run())
     assert report and DEMO_KEY not in report[0]
     assert "loopback (offline demo)" in report[0] and "last check: ok" in report[0]
 
@@ -489,15 +496,30 @@ def test_a_card_with_a_result_starts_open() -> None:
 # --- guide -----------------------------------------------------------------------------------
 
 
+def checklist_lines(at: AppTest, icon: str) -> list[str]:
+    """The Guide's checklist lines that start with ``icon``."""
+    lines = [line for m in at.markdown for line in m.value.split("  \n")]
+    return [line for line in lines if line.startswith(f":material/{icon}:")]
+
+
 def test_guide_checklist_ticks_itself() -> None:
     at = app()
-    unticked = [m.value for m in at.markdown if m.value.startswith(":material/check_box_outline_blank:")]
-    assert len(unticked) == 4
+    assert len(checklist_lines(at, "check_box_outline_blank")) == 4
+    assert not checklist_lines(at, "check_box")
     visit(at, "connect.py").button(key="connect.demo_button").click().run()
     visit(at, "chat.py").chat_input(key="chat.input").set_value("hi").run()
     visit(at, "guide.py")
-    ticked = [m.value for m in at.markdown if m.value.startswith(":material/check_box:")]
-    assert len(ticked) == 4
+    assert len(checklist_lines(at, "check_box")) == 4
+
+
+def test_guide_draws_only_the_open_steps() -> None:
+    at = app()
+    first_click = t("guide.step1.click", "ko")
+    assert any(first_click in m.value for m in at.markdown)  # step 1 starts open
+    assert not any(t("guide.step2.click", "ko") in m.value for m in at.markdown)
+    at.session_state["guide.step2.open"] = True  # where a click on the step leaves it
+    at.run()
+    assert any(t("guide.step2.click", "ko") in m.value for m in at.markdown)
 
 
 def test_guide_draws_the_learners_own_url() -> None:

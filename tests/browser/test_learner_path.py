@@ -156,6 +156,7 @@ def test_two_sessions_never_see_each_other(app_server: StreamlitServer, new_page
     expect(a.locator(".st-key-diag-connect")).to_contain_text(t("diag.auth_invalid_key.title", "ko"))
     a.evaluate(OPEN_ALL_EXPANDERS_JS)  # evidence, diagnostic report, timeline: all of it on screen
     expect(a.locator(".st-key-diag-connect")).to_contain_text(t("card.evidence", "ko"))
+    expect(main(a)).to_contain_text("AOAI Lab diagnostic report")  # drawn once its panel opened
     assert_key_only_in_password_field(a, fake_key)
     expect(key_field(a)).to_have_value(fake_key)  # the field keeps what A typed
     # A's connection is A's fields, and its check failed: the sidebar says so (issue 9).
