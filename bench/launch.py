@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from bench.long_replies import install
 
@@ -25,6 +26,8 @@ EXTERNAL_ENV = "BENCH_EMULATOR_URL"
 #   nagle               the emulator's sockets without TCP_NODELAY, as before (aoai_lab/emulator/server.py)
 VARIANT_ENV = "BENCH_VARIANT"
 SWITCH_ENV = "BENCH_SWITCH_INTERVAL"
+# A file to append "<wall start> <seconds>" to for every script run (bench/bench_startup.py).
+RUN_LOG_ENV = "BENCH_RUN_LOG"
 VARIANTS = ("no-freeze", "eager-imports", "client-per-request", "post-script-gc", "sdk-chunks", "nagle")
 
 
@@ -124,6 +127,25 @@ def _build_sdk_chunks() -> None:
     client.json_events = with_models  # type: ignore[attr-defined,assignment]
 
 
+def log_script_runs(path: str) -> None:
+    """Append each script run's wall-clock start and duration to ``path``, from inside the server."""
+    import time
+
+    from streamlit.runtime.scriptrunner import script_runner
+
+    run = script_runner.ScriptRunner._run_script
+
+    def timed(self: script_runner.ScriptRunner, rerun_data: object) -> None:
+        started = time.time()
+        try:
+            run(self, rerun_data)  # type: ignore[arg-type]
+        finally:
+            with Path(path).open("a", encoding="utf-8") as log:
+                log.write(f"{started:.4f} {time.time() - started:.4f}\n")
+
+    script_runner.ScriptRunner._run_script = timed  # type: ignore[method-assign]
+
+
 def prepare(streamlit: bool) -> None:
     """Everything the benchmarks change in a server process, from the environment."""
     install()
@@ -134,6 +156,8 @@ def prepare(streamlit: bool) -> None:
         sys.setswitchinterval(float(os.environ[SWITCH_ENV]))
     if streamlit and os.environ.get(EXTERNAL_ENV):
         use_external_demo(os.environ[EXTERNAL_ENV])
+    if streamlit and os.environ.get(RUN_LOG_ENV):
+        log_script_runs(os.environ[RUN_LOG_ENV])
 
 
 def main() -> int:

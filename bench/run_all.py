@@ -30,6 +30,7 @@ from bench import (
     bench_emulator,
     bench_first_page,
     bench_sdk_client,
+    bench_startup,
 )
 from bench.common import HEADER, Row, machine
 
@@ -42,6 +43,11 @@ PLANS: dict[str, tuple[Callable[[], list[Row]], Callable[[], list[Row]], float]]
         lambda: bench_browser.bench(rounds=3),
         lambda: bench_browser.bench(rounds=1),
         600,
+    ),
+    "startup": (
+        lambda: bench_startup.bench(rounds=5),
+        lambda: bench_startup.bench(rounds=1),
+        300,
     ),
     "conversation": (
         lambda: bench_conversation.bench(rounds=3, turns=(1, 50, 200)),
