@@ -73,6 +73,25 @@ def fmt(value: float) -> str:
 HEADER = "| benchmark | what | AOAI Lab | reference | ratio | note |\n|---|---|---|---|---|---|"
 
 
+def python_speed(iterations: int = 5_000_000) -> float:
+    """Seconds one core takes to add up ``iterations`` integers in a Python loop, best of three.
+
+    Shared machines change speed from hour to hour (the same commit measured 2× slower in the
+    afternoon of 2026-12-02): this figure, printed with every run, tells runs on a slow machine
+    from slow code. Ratios against a reference hold better, but not for CPU-bound parts only.
+    """
+    import time
+
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for value in range(iterations):
+            total += value
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
 def machine() -> str:
     """One line describing the machine and software the figures come from."""
     cpu = "unknown CPU"
@@ -87,7 +106,8 @@ def machine() -> str:
 
     return (
         f"{platform.node() or 'host'}: {os.cpu_count()} CPUs ({cpu}), Linux {platform.release()}, "
-        f"Python {sys.version.split()[0]}, streamlit {streamlit.__version__}; load average at the start {load}"
+        f"Python {sys.version.split()[0]}, streamlit {streamlit.__version__}; load average at the start {load}; "
+        f"a 5M-step Python loop took {python_speed():.2f} s"
     )
 
 
