@@ -51,6 +51,10 @@ def one_start(browser: Browser, script: Path, title: str) -> dict[str, float]:
             visible = time.perf_counter()
             # The server's wall clock against this process's perf_counter, both read now.
             wall_offset = time.time() - visible
+            # The title can be visible before the run ends (what runs after the page's last element).
+            deadline = time.monotonic() + 30
+            while not run_log.exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
             started, length = (float(v) for v in run_log.read_text(encoding="utf-8").split()[:2])
         finally:
             page.context.close()
