@@ -4,13 +4,13 @@ The Guide needs neither the openai SDK nor pandas (issue 12: ~0.8 s and ~0.6 s o
 they are imported lazily; but then the first "offline demo" click or the first visit to the
 request log paid for them while the learner waited. They are imported on a background thread
 instead, while the learner reads the Guide, and the heap is frozen after them (aoai_lab/heap.py).
-Once per process.
-Set ``AOAI_LAB_WARMUP=0`` to switch the imports off (the test that proves the Guide needs neither does).
+Once per process. Set ``AOAI_LAB_WARMUP=0`` to switch the imports off (the test that proves the Guide needs neither does).
 
 That work waits :data:`DELAY_S` after the first run. The run ending is not the page arriving:
 Streamlit's event loop still has to send the run's messages, and a thread that imports holds the
 GIL in 5 ms slices, so each send waited behind it. Started at the end of the run, the warm-up
-stretched the Guide's 65 messages from 0.6 s to 1.2 s (issue 12, ``bench/bench_browser.py``).
+made the first page take 1.18 s from its first websocket frame to its title visible, against
+0.68 s with the delay (issue 12; bench/README.md, round four).
 """
 
 from __future__ import annotations

@@ -207,7 +207,7 @@ class EmulatorServer:
         # demo does so that its endpoint is known before this module is imported (aoai_lab/ui/demo.py).
         self._socket = sock if sock is not None else bind_loopback(host, port)
         self._host, self.port = self._socket.getsockname()[:2]
-        self._server = uvicorn.Server(_uvicorn_config(self.state, host, self.port, "error"))
+        self._server = uvicorn.Server(_uvicorn_config(self.state, self._host, self.port, "error"))
         self._thread = threading.Thread(target=self._run, name=f"aoai-emulator-{self.port}", daemon=True)
 
     @property
