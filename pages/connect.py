@@ -124,28 +124,30 @@ def show_findings(findings: list[Finding], field: str) -> None:
 
 
 def run_check_live(normalised: Normalised) -> CheckReport:
-    """Run the check, its timeline growing in one block as each rung finishes; then fold the
-    timeline into an expander named after the verdict (open when the check failed).
+    """Run the check, its timeline growing in one box as each rung finishes; then show the
+    timeline in an expander named after the verdict (open when the check failed).
 
     Not ``st.status``: it sleeps 50 ms when created, which was half the server time of the
     "offline demo" click (issue 12; streamlit/elements/lib/mutable_status_container.py). One
-    Markdown block rewritten in place, not an element per rung, each drawn twice (live, then in
-    the expander): the click's run sends 49 deltas instead of 57.
+    element rewritten in place, not an element per rung, each drawn twice (live, then in the
+    expander): the click's run sends fewer deltas (57 before). The expander is a new element after
+    the box: put in the place of a bordered container holding an ``st.empty``, it sometimes showed
+    in Chromium without its text (tests/browser/test_learner_path.py, 1 run in 2).
     """
-    holder = st.empty()
-    progress = holder.container(border=True).empty()
+    live = st.empty()  # the timeline while the check runs, an element rewritten in place
     done: list[RungResult] = []
 
     def show_progress(result: RungResult | None = None) -> None:
         if result is not None:
             done.append(result)
-        progress.markdown("\n\n".join([f":material/progress_activity: {tr('connect.checking')}", timeline(done)]))
+        live.info("\n\n".join([tr("connect.checking"), timeline(done)]), icon=":material/progress_activity:")
 
     show_progress()
     report = run_check(normalised, on_rung=show_progress)
+    live.empty()
     ok = report.ok
     label = tr("connect.check_ok") if ok else tr("connect.check_failed", code=report.diagnosis.code)
-    holder.expander(label, expanded=not ok, icon=RUNG_ICONS["ok" if ok else "failed"]).markdown(timeline(report.rungs))
+    st.expander(label, expanded=not ok, icon=RUNG_ICONS["ok" if ok else "failed"]).markdown(timeline(report.rungs))
     state.remember_check(report)
     state.record(check_records(report, "connect"))
     return report
