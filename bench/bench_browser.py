@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
@@ -32,6 +33,7 @@ from tests.browser.chromium import CHROMIUM_FLAGS, chromium_path
 CHROMIUM = chromium_path()
 FLAGS = CHROMIUM_FLAGS
 TIMEOUT_MS = 90_000
+T = TypeVar("T")
 MAIN_H1 = "h1"  # the sidebar has none; chat pages have no stMain wrapper
 SUCCESS = "[data-testid='stAlertContentSuccess']"
 ENV = {"AOAI_LAB_DEMO_TOKENS_PER_SECOND": "100"}
@@ -132,8 +134,9 @@ def connect_click(browser: Browser, server: Server, name: str, settle: bool = Tr
         page.context.close()
 
 
-def _alternate(rounds: int, pair: Sequence[str], measure: Callable[[str], object]) -> dict[str, list[object]]:
-    results: dict[str, list[object]] = {name: [] for name in pair}
+def _alternate(rounds: int, pair: Sequence[str], measure: Callable[[str], T]) -> dict[str, list[T]]:
+    """``measure`` each of ``pair`` ``rounds`` times, alternating which goes first."""
+    results: dict[str, list[T]] = {name: [] for name in pair}
     for index in range(rounds):
         for name in pair if index % 2 == 0 else pair[::-1]:
             results[name].append(measure(name))

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, WebSocket, sync_playwright
 
-from bench.bench_browser import CHROMIUM, ENV, FLAGS, MAIN_H1, _new_page
+from bench.bench_browser import CHROMIUM, ENV, FLAGS, MAIN_H1, _alternate, _new_page
 from bench.common import Row, median, print_rows
 from bench.launch import RUN_LOG_ENV
 from bench.server import app, streamlit_server
@@ -73,13 +73,10 @@ def one_start(browser: Browser, script: Path, title: str) -> dict[str, float]:
 def bench(rounds: int = 5) -> list[Row]:
     """``rounds`` alternations of AOAI Lab with the one-line app."""
     apps = {"aoai_lab": (app("aoai_lab"), MAIN_H1), "one_line": (app("one_line"), "text=Hello")}
-    got: dict[str, list[dict[str, float]]] = {name: [] for name in apps}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
         try:
-            for index in range(rounds):
-                for name in list(apps) if index % 2 == 0 else list(reversed(apps)):
-                    got[name].append(one_start(browser, *apps[name]))
+            got = _alternate(rounds, list(apps), lambda name: one_start(browser, *apps[name]))
         finally:
             browser.close()
     for runs in got.values():
