@@ -120,25 +120,34 @@ def checklist(last_check: CheckReport | None, replies: int) -> Checklist:
     )
 
 
-def flow_dot(names: Sequence[str], values: Sequence[str], done: Sequence[bool]) -> str:
-    """A left-to-right Graphviz diagram: step → step, each edge labelled with the value it hands on."""
+def flow_html(names: Sequence[str], values: Sequence[str], done: Sequence[bool]) -> str:
+    """The tutorial's steps on one row, each arrow labelled with the value it hands on; a step
+    done is green with a tick. Values are escaped.
 
-    def quoted(text: str) -> str:
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-    lines = [
-        "digraph flow {",
-        "  rankdir=LR; bgcolor=transparent;",
-        '  node [shape=box, style="rounded,filled", fontname="sans-serif", fontsize=12, penwidth=1.5];',
-        '  edge [fontname="monospace", fontsize=10, color="#5B6470"];',
-    ]
+    HTML, not ``st.graphviz_chart``: the browser loads a WebAssembly Graphviz to lay out and draw
+    that chart on every visit of the Guide, the app's first page (issue 12).
+    """
+    box = (
+        "border:1.5px solid {border};background:{fill};color:#1F2328;border-radius:8px;"
+        "padding:6px 10px;font-size:0.9rem;white-space:nowrap"
+    )
+    arrow = (
+        "display:flex;flex-direction:column;align-items:center;color:#5B6470;font-size:0.75rem;"
+        "font-family:monospace;text-align:center;overflow-wrap:anywhere;line-height:1.2"
+    )
+    cells = []
     for index, (name, ok) in enumerate(zip(names, done, strict=True)):
         fill, border = ("#DFF6DD", "#107C10") if ok else ("#F3F6FA", "#8A94A0")
         mark = "✔ " if ok else ""
-        lines.append(
-            f"  s{index} [label={quoted(f'{index + 1}. {mark}{name}')}, fillcolor={quoted(fill)}, color={quoted(border)}];"
+        cells.append(
+            f'<div style="{box.format(border=border, fill=fill)}">{index + 1}. {mark}{html.escape(name)}</div>'
         )
-    for index, value in enumerate(values):
-        lines.append(f"  s{index} -> s{index + 1} [label={quoted(value)}];")
-    lines.append("}")
-    return "\n".join(lines)
+        if index < len(values):
+            cells.append(
+                f'<div style="{arrow}"><span>{html.escape(values[index])}</span>'
+                '<span style="font-size:1.4rem;line-height:1">⟶</span></div>'
+            )
+    # One row: a box per step and, between two boxes, a column as wide as the row leaves.
+    columns = " minmax(0,1fr) ".join(["auto"] * len(names))
+    grid = f"display:grid;grid-template-columns:{columns};align-items:center;column-gap:6px"
+    return f'<div style="{grid}">' + "".join(cells) + "</div>"

@@ -58,18 +58,18 @@ else:
     asked = [Entry("user", tr("code.cli.default_message"))]
     st.caption(tr("code.page.default_request"))
 
-options = st.columns(3)
-stream = options[0].toggle(
+options = st.container(horizontal=True)  # one block, not a block per column (issue 12)
+stream = options.toggle(
     tr("code.page.stream"), value=state.streaming(), key="code.stream", help=tr("code.page.stream_help")
 )
 # The key-disabled diagnosis links here with ?auth=entra: open on the keyless code.
 keyless_wanted = all(st.query_params.get(name) == value for name, value in KEYLESS_QUERY.items())
-keyless = options[1].toggle(
+keyless = options.toggle(
     tr("code.page.keyless"), value=keyless_wanted, key="code.keyless", help=tr("code.page.keyless_help")
 )
 can_reveal = not state.presenter() and not conn.key_on_server and not keyless
 reveal_help = tr("code.page.reveal_help") if can_reveal else tr("code.page.reveal_blocked")
-reveal = options[2].toggle(
+reveal = options.toggle(
     tr("code.page.reveal"), value=False, key="code.reveal", disabled=not can_reveal, help=reveal_help
 )
 reveal = reveal and can_reveal  # the server re-checks what the browser disabled
@@ -170,10 +170,13 @@ st.download_button(
 st.subheader(tr("code.page.differences"))
 family = state.family()
 recommended = recommended_api_versions(family)
-st.markdown(f"- {tr('code.page.diff.key_env')}")
-st.markdown(f"- {tr('code.page.diff.api_version', recommended=recommended[0])}")
-st.markdown(f"- {tr('code.page.diff.length_' + ('reasoning' if family == 'reasoning' else 'classic'))}")
-st.markdown(f"- {tr('code.page.diff.stream')}")
+differences = [
+    tr("code.page.diff.key_env"),
+    tr("code.page.diff.api_version", recommended=recommended[0]),
+    tr("code.page.diff.length_" + ("reasoning" if family == "reasoning" else "classic")),
+    tr("code.page.diff.stream"),
+]
+st.markdown("\n".join(f"- {line}" for line in differences))  # one element: each costs every visit (issue 12)
 
 
 # --- steps 1-3 as commands, in a panel drawn only while open: its form and three scripts were a

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from aoai_lab.advice import version_advice
-from aoai_lab.guide import ROLE_STEP, anatomy_html, checklist, flow_dot, masked_root, url_forms
+from aoai_lab.guide import ROLE_STEP, anatomy_html, checklist, flow_html, masked_root, url_forms
 from aoai_lab.ui import frame, state
 from aoai_lab.ui.state import tr
 
@@ -25,7 +25,7 @@ values = [
     tr("guide.flow.deployment", deployment=conn.deployment or "—"),
     tr("guide.flow.key"),
 ]
-st.graphviz_chart(flow_dot(steps, values, ticks.done()), width="stretch")
+st.html(flow_html(steps, values, ticks.done()))
 
 # --- the checklist
 st.subheader(tr("guide.checklist"))
@@ -70,7 +70,11 @@ st.caption(tr("guide.anatomy_v1_model", deployment=conn.deployment or "—"))
 
 # --- where the tutorial and today's Azure differ
 st.subheader(tr("guide.differences"))
-for name in ("max_tokens", "api_version", "v1", "keys", "endpoint", "studio"):
-    st.warning(
-        tr(f"guide.diff.{name}", deployment=conn.deployment or "—", **advice.params()), icon=":material/difference:"
-    )
+# One box, a bullet per difference: six boxes were six elements to draw on every visit (issue 12).
+differences = ("max_tokens", "api_version", "v1", "keys", "endpoint", "studio")
+st.warning(
+    "\n".join(
+        f"- {tr(f'guide.diff.{name}', deployment=conn.deployment or '—', **advice.params())}" for name in differences
+    ),
+    icon=":material/difference:",
+)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from aoai_lab.experiments import BY_CODE, Experiment, Trial, run
 from aoai_lab.recording import trial_records
-from aoai_lab.troubleshoot import CARDS, Card, search
+from aoai_lab.troubleshoot import CARDS, COMMON, Card, common_first, normalise, search
 from aoai_lab.ui import frame, state
 from aoai_lab.ui.cards import diagnosis_card
 from aoai_lab.ui.demo import demo_connection, is_demo
@@ -15,6 +15,7 @@ frame.leave_legacy_pages_mode()
 TRIALS = "trouble.trials"
 SEARCH = "trouble.search"
 STEP = "trouble.step"
+SHOW_ALL = "trouble.all"
 
 
 def shown_value(field: str, value: str) -> str:
@@ -89,11 +90,26 @@ step = st.segmented_control(
     format_func=lambda n: f"{n}. {tr(f'guide.step{n}.short')}",
     key=STEP,
 )
+searching = bool(normalise(query or "")) or step is not None
+# Not searching: the common cards first, and only they until the learner asks for all (issue 12).
+show_all = st.toggle(
+    tr("trouble.show_all", total=len(CARDS)),
+    key=SHOW_ALL,
+    disabled=searching,
+    help=tr("trouble.show_all_help"),
+    persist_state="session",  # still on when the learner comes back to the page
+)
 trials: dict[str, Trial] = st.session_state.setdefault(TRIALS, {})
 
 # Best match first: a pasted error message names its card.
-cards = [card for card in search(query or "") if step is None or card.step == step]
-st.caption(tr("trouble.count", shown=len(cards), total=len(CARDS)))
+if searching:
+    cards = [card for card in search(query or "") if step is None or card.step == step]
+    st.caption(tr("trouble.count", shown=len(cards), total=len(CARDS)))
+else:
+    cards = common_first()
+    if not show_all:
+        cards = cards[: len(COMMON)]
+    st.caption(tr("trouble.count" if show_all else "trouble.count_common", shown=len(cards), total=len(CARDS)))
 for card in cards:
     code = card.id
     # A card tracks whether it is open (opening it reruns the page), so a closed card's body is

@@ -18,7 +18,7 @@ from aoai_lab.conversation import Entry, ReplyInfo
 from aoai_lab.diagnosis import CODES, STEPS
 from aoai_lab.emulator import DEMO_KEY
 from aoai_lab.i18n import LANGS, t
-from aoai_lab.troubleshoot import BY_ID, CARDS
+from aoai_lab.troubleshoot import BY_ID, CARDS, COMMON
 from aoai_lab.ui.demo import demo_server
 from aoai_lab.ui.frame import PAGE_SPECS
 from aoai_lab.ui.state import FIELD_KEYS
@@ -158,9 +158,9 @@ def test_demo_connect_check_passes_and_records_each_rung() -> None:
     at.button(key="connect.demo_button").click().run()
     no_errors(at)
     assert at.success[0].value == f"**{t('diag.ok.title', 'ko')}**"
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics[t("card.model", "ko")] == "gpt-5.1-2025-11-13"
-    assert metrics[t("card.family", "ko")] == t("family.reasoning", "ko")
+    facts = " ".join(m.value for m in at.markdown)
+    assert f"**{t('card.model', 'ko')}** `gpt-5.1-2025-11-13`" in facts
+    assert f"**{t('card.family', 'ko')}** {t('family.reasoning', 'ko')}" in facts
     log = at.session_state["request_log"]
     assert [r.operation for r in log.records] == ["dns", "tcp_tls", "models", "check_chat"]
     assert all(r.code == "ok" for r in log.records)
@@ -397,6 +397,9 @@ def open_cards(at: AppTest, codes: list[str], *, is_open: bool = True) -> AppTes
     browser it does: tests/browser/test_learner_path.py.)
     """
     listed = card_codes(at)
+    if not set(codes) <= set(listed) and not at.toggle(key="trouble.all").value:
+        at.toggle(key="trouble.all").set_value(True).run()  # beyond the common cards: show all
+        listed = card_codes(at)
     assert set(codes) <= set(listed), f"cards not listed: {set(codes) - set(listed)}"
     for code in codes:
         at.session_state[f"trouble.card.{code}"] = is_open
@@ -409,15 +412,27 @@ def open_card(at: AppTest, code: str) -> AppTest:
 
 
 def open_every_card(at: AppTest) -> AppTest:
-    """Open every card the Troubleshoot page lists now, so a test sees every body a learner can."""
+    """Open every card the Troubleshoot page can list now (all of them unless a search or a step
+    narrows the list), so a test sees every body a learner can."""
+    show_all = at.toggle(key="trouble.all")
+    if not show_all.value and not show_all.disabled:
+        show_all.set_value(True).run()
     codes = card_codes(at)
     assert codes, "not on the Troubleshoot page, or no card listed"
     return open_cards(at, codes)
 
 
-def test_troubleshoot_lists_every_code_and_searches() -> None:
+def test_troubleshoot_lists_the_common_cards_then_every_code_and_searches() -> None:
     at = visit(app(), "troubleshoot.py")
-    assert len(at.expander) == len(CARDS)
+    # First the failures the tutorial leads to most often, in that order; every card on request.
+    assert card_codes(at) == list(COMMON)
+    assert at.caption[1].value == t("trouble.count_common", "ko", shown=len(COMMON), total=len(CARDS))
+    at.toggle(key="trouble.all").set_value(True).run()
+    assert card_codes(at)[: len(COMMON)] == list(COMMON)
+    assert sorted(card_codes(at)) == sorted(card.id for card in CARDS)
+    visit(at, "guide.py")
+    visit(at, "troubleshoot.py")
+    assert len(card_codes(at)) == len(CARDS)  # still all when the learner comes back
     # Listed without a case behind them, the texts still read naturally (typical values filled in).
     open_every_card(at)
     no_errors(at)
@@ -465,7 +480,7 @@ def try_buttons(at: AppTest) -> list[str]:
 def test_a_card_draws_its_body_only_once_opened() -> None:
     # Closed, a card is its label alone (issue 12: 66 bodies cost the browser 300-400 ms a visit).
     at = visit(app(), "troubleshoot.py")
-    assert len(card_codes(at)) == len(CARDS)
+    assert len(card_codes(at)) == len(COMMON)
     assert [e.label for e in at.main.expander if e.children] == []
     assert try_buttons(at) == []
     open_card(at, "timeout")

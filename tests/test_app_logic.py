@@ -26,7 +26,7 @@ from aoai_lab.conversation import (
 from aoai_lab.diagnosis import OK, Diagnosis
 from aoai_lab.emulator import DEMO_KEY, EmulatorServer
 from aoai_lab.experiments import EXPERIMENTS, run
-from aoai_lab.guide import anatomy_html, checklist, flow_dot, url_anatomy, url_forms
+from aoai_lab.guide import anatomy_html, checklist, flow_html, url_anatomy, url_forms
 from aoai_lab.presenter import mask_host, mask_resource, masked_endpoint, resource_name
 from aoai_lab.recording import chat_record, check_records, trial_records
 from aoai_lab.request import ChatParams
@@ -116,9 +116,10 @@ def test_anatomy_html_escapes_values() -> None:
     assert "<script>" not in html and "&lt;script&gt;" in html
 
 
-def test_flow_diagram_quotes_labels() -> None:
-    dot = flow_dot(["a", 'b "quoted"', "c", "d"], ["x", "y", "z"], [True, False, False, False])
-    assert 'label="2. b \\"quoted\\""' in dot and "✔" in dot and dot.count("->") == 3
+def test_flow_diagram_escapes_labels_and_ticks_done_steps() -> None:
+    flow = flow_html(["a", "<b>bold</b>", "c", "d"], ["x", "<script>y</script>", "z"], [True, False, False, False])
+    assert "<script>" not in flow and "&lt;script&gt;y&lt;/script&gt;" in flow and "2. &lt;b&gt;" in flow
+    assert flow.count("✔") == 1 and "1. ✔ a" in flow and flow.count("⟶") == 3
 
 
 def test_checklist_follows_the_rungs(emulator: EmulatorServer) -> None:

@@ -19,7 +19,7 @@ from aoai_lab.diagnosis import CODES
 from aoai_lab.emulator import DEMO_KEY, FAULT_HEADER, EmulatorServer
 from aoai_lab.experiments import BY_CODE, EXPERIMENTS, Experiment, run
 from aoai_lab.i18n import LANGS, Lang, t
-from aoai_lab.troubleshoot import BY_ID, CARDS, NOTES, PASTED, Card, normalise, search
+from aoai_lab.troubleshoot import BY_ID, CARDS, COMMON, NOTES, PASTED, Card, common_first, normalise, search
 from tests.loopback import closed_port
 from tests.test_app import card_codes, open_card, open_every_card
 
@@ -248,7 +248,7 @@ def demo_app(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], AppTest]:
 )
 def test_the_page_filters_by_what_was_pasted(demo_app: Callable[[str], AppTest], query: str, card: str) -> None:
     at = demo_app("ko")
-    assert len(at.expander) == len(CARDS)
+    assert len(at.expander) == len(COMMON)  # nothing searched: the common cards
     at.text_input(key="trouble.search").set_value(query).run()
     assert not at.exception, [e.value for e in at.exception]
     shown = card_codes(at)
@@ -294,3 +294,12 @@ def test_an_experiment_asks_in_the_language_it_is_given(emulator: EmulatorServer
     assert filtered.diagnosis.code == "content_filtered"
     request = [r for r in emulator.recorded() if r.path.endswith("/chat/completions")][-1]
     assert request.body["messages"][-1]["content"] == BY_CODE["content_filtered"].message(lang)
+
+
+def test_the_common_cards_come_first_and_the_rest_keep_their_order() -> None:
+    assert len(set(COMMON)) == len(COMMON) and set(COMMON) <= set(BY_ID)
+    listed = [card.id for card in common_first()]
+    assert listed[: len(COMMON)] == list(COMMON)
+    assert listed[len(COMMON) :] == [card.id for card in CARDS if card.id not in COMMON]
+    # Every step of the tutorial has a failure among the first cards.
+    assert {BY_ID[code].step for code in COMMON} == {1, 2, 3, 4}

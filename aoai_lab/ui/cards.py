@@ -43,9 +43,10 @@ def diagnosis_card(diagnosis: Diagnosis, *, key: str) -> None:
             tr("card.step", step=diagnosis.step, name=tr(f"guide.step{diagnosis.step}.short"))
             + f" · `{diagnosis.code}`"
         )
-        # Every text that may quote the endpoint goes through ``shown`` (presenter mode).
-        st.markdown(f"**{tr('card.cause')}** {shown(diagnosis.cause(lang()))}")
-        st.markdown(f"**{tr('card.fix')}** {shown(diagnosis.fix(lang()))}")
+        # Every text that may quote the endpoint goes through ``shown`` (presenter mode). Cause and
+        # fix are one element: the browser pays for each element on every run (issue 12).
+        cause = f"**{tr('card.cause')}** {shown(diagnosis.cause(lang()))}"
+        st.markdown(f"{cause}\n\n**{tr('card.fix')}** {shown(diagnosis.fix(lang()))}")
         if diagnosis.code == "auth_key_disabled":  # the fix is keyless code: link straight to it
             st.page_link(
                 "pages/code.py",
@@ -63,17 +64,27 @@ def diagnosis_card(diagnosis: Diagnosis, *, key: str) -> None:
                     st.code(shown(str(value)), language=None, wrap_lines=True)
 
 
+def success_facts(report: CheckReport) -> str:
+    """A passed check's facts on one line: model, family, region, latency."""
+    latency = f"{report.latency_ms:.0f} ms" if report.latency_ms is not None else "—"
+    facts = [
+        (tr("card.model"), f"`{report.model}`" if report.model else "—"),
+        (tr("card.family"), tr(f"family.{report.family}")),
+        (tr("card.region"), f"`{report.region}`" if report.region else "—"),
+        (tr("card.latency"), latency),
+    ]
+    return " · ".join(f"**{label}** {value}" for label, value in facts)
+
+
 def success_card(report: CheckReport) -> None:
-    """The card for a check that passed: model, family, region, latency."""
+    """The card for a check that passed: model, family, region, latency, and what to do next.
+
+    The facts are one Markdown line, not four ``st.metric`` in columns: the "offline demo" click
+    waits for the browser to draw every element of its run (issue 12), and these were nine.
+    """
     with st.container(border=True, key="check-success"):
         st.success(f"**{report.diagnosis.title(lang())}**", icon=":material/check_circle:")
-        cols = st.columns(4)
-        cols[0].metric(tr("card.model"), report.model or "—")
-        cols[1].metric(tr("card.family"), tr(f"family.{report.family}"))
-        cols[2].metric(tr("card.region"), report.region or "—")
-        latency = f"{report.latency_ms:.0f} ms" if report.latency_ms is not None else "—"
-        cols[3].metric(tr("card.latency"), latency)
-        st.markdown(report.diagnosis.fix(lang()))
+        st.markdown(f"{success_facts(report)}\n\n{report.diagnosis.fix(lang())}")
 
 
 def finding_line(finding: Finding) -> None:

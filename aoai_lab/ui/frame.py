@@ -12,6 +12,7 @@ from streamlit.navigation.page import Page
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from aoai_lab.connection_status import ConnectionStatus
 from aoai_lab.i18n import LANGS
 from aoai_lab.ui import state
 from aoai_lab.ui.state import tr
@@ -132,26 +133,41 @@ def _controls() -> None:
         st.toggle(tr("sidebar.presenter"), key=state.PRESENTER, help=tr("sidebar.presenter_help"))
 
 
+# The kind of connection as a Markdown badge: (colour, icon, catalog key).
+_BADGES = {
+    "demo": ("violet", ":material/science:", "sidebar.mode_demo"),
+    "local": ("gray", ":material/computer:", "sidebar.mode_local"),
+    "azure": ("blue", ":material/cloud:", "sidebar.mode_azure"),
+}
+
+
+def status_lines(current: ConnectionStatus) -> list[str]:
+    """The connection box's small print: host, deployment, and whether these values were checked."""
+    conn = current.connection
+    lines = [
+        f"{tr('sidebar.host')}: `{state.shown(conn.host or '—')}`",
+        f"{tr('sidebar.deployment')}: `{conn.deployment or '—'}`",
+    ]
+    if current.check == "ok" and current.last is not None:
+        lines.append(f":material/check_circle: {tr('sidebar.checked_ok', model=current.last.model or '')}")
+    elif current.check == "failed" and current.last is not None:
+        lines.append(f":material/error: {tr('sidebar.checked_failed', code=current.last.diagnosis.code)}")
+    elif current.check == "changed":
+        lines.append(f":material/edit_note: {tr('sidebar.changed')}")
+    else:
+        lines.append(f":material/radio_button_unchecked: {tr('sidebar.unchecked')}")
+    return lines
+
+
 def _connection_status() -> None:
     """The connection in the fields: demo, local server or Azure; host, deployment, and whether
-    these very values were checked (never the key; no resource name in presenter mode)."""
+    these very values were checked (never the key; no resource name in presenter mode).
+
+    Two elements, a heading with the badge and one caption: the box is drawn on every run of
+    every page, and each element costs the browser a few ms per run (issue 12).
+    """
     current = state.status()
-    conn = current.connection
+    color, icon, label = _BADGES.get(current.kind, _BADGES["azure"])
     with st.container(border=True, key="connection-status"):
-        st.markdown(f"**{tr('sidebar.connection')}**")
-        if current.kind == "demo":
-            st.badge(tr("sidebar.mode_demo"), icon=":material/science:", color="violet")
-        elif current.kind == "local":
-            st.badge(tr("sidebar.mode_local"), icon=":material/computer:", color="gray")
-        else:
-            st.badge(tr("sidebar.mode_azure"), icon=":material/cloud:", color="blue")
-        st.caption(f"{tr('sidebar.host')}: `{state.shown(conn.host or '—')}`")
-        st.caption(f"{tr('sidebar.deployment')}: `{conn.deployment or '—'}`")
-        if current.check == "ok" and current.last is not None:
-            st.caption(f":material/check_circle: {tr('sidebar.checked_ok', model=current.last.model or '')}")
-        elif current.check == "failed" and current.last is not None:
-            st.caption(f":material/error: {tr('sidebar.checked_failed', code=current.last.diagnosis.code)}")
-        elif current.check == "changed":
-            st.caption(f":material/edit_note: {tr('sidebar.changed')}")
-        else:
-            st.caption(f":material/radio_button_unchecked: {tr('sidebar.unchecked')}")
+        st.markdown(f"**{tr('sidebar.connection')}**  \n:{color}-badge[{icon} {tr(label)}]")
+        st.caption("  \n".join(status_lines(current)))

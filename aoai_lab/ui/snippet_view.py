@@ -12,8 +12,8 @@ def show_snippet(snippet: Snippet, shown_code: str, *, key: str) -> None:
     """Draw ``snippet`` with ``shown_code`` on screen (presenter mode masks it) and a download of
     the real file (the download keeps every value so the program runs)."""
     st.code(shown_code, language=snippet.language, line_numbers=False, wrap_lines=False)
-    for note in snippet.notes:
-        st.caption(f":material/info: {tr(note)}")
+    if snippet.notes:  # one caption, a line per note
+        st.caption("  \n".join(f":material/info: {tr(note)}" for note in snippet.notes))
     st.download_button(
         tr("code.page.download", file=snippet.filename),
         data=snippet.file_bytes(),
