@@ -19,7 +19,9 @@ _PIECE = re.compile(r"\s*\S+|\s+")
 
 def estimate_tokens(text: str) -> int:
     """Tokens in ``text``: ceil(ascii / 4) + one per non-ASCII character."""
-    ascii_chars = sum(1 for ch in text if ord(ch) < 128)
+    # The ASCII characters are what an ASCII encoding keeps: counted in C, not a loop per
+    # character (the Chat page estimates the whole conversation on every run).
+    ascii_chars = len(text) if text.isascii() else len(text.encode("ascii", "ignore"))
     return math.ceil(ascii_chars / 4) + (len(text) - ascii_chars)
 
 

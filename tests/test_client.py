@@ -12,7 +12,7 @@ from aoai_lab.connection import Connection
 from aoai_lab.diagnosis import CallContext, from_exception, from_http
 from aoai_lab.emulator import DEMO_KEY, Deployment, EmulatorConfig, EmulatorServer
 from aoai_lab.request import ChatParams, ChatRequest, Message
-from aoai_lab.tokens import split_tokens
+from aoai_lab.tokens import estimate_tokens, split_tokens
 from tests.loopback import web_server
 
 HELLO = ChatRequest.simple("hello", "You are a helpful AI assistant.")
@@ -300,3 +300,11 @@ def test_messages_roundtrip_exactly(emulator: EmulatorServer) -> None:
         if r.body and isinstance(r.body, dict) and r.body.get("messages", [{}])[-1].get("content") == tricky
     ]
     assert received and received[-1].body == request.body("gpt-4o-mini")
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [("", 0), ("abcd", 1), ("abcde", 2), ("안녕", 2), ("안녕 hi", 3), ("🧪 ok", 2), ("é" + "a" * 8, 3)],
+)
+def test_the_token_estimate_counts_ascii_by_fours_and_anything_else_one_each(text: str, tokens: int) -> None:
+    assert estimate_tokens(text) == tokens

@@ -22,7 +22,7 @@ from aoai_lab.conversation import Entry, ReplyInfo
 from aoai_lab.emulator import DEMO_KEY, EmulatorServer
 from aoai_lab.i18n import Lang
 from aoai_lab.persistence import FlagSnapshots, MemorySnapshots, dumps, loads, store_key
-from aoai_lab.ui.state import CHAT_TEMPERATURE, FIELD_KEYS, LAST_CHECK, MESSAGES, TAB_TOKEN
+from aoai_lab.ui.state import CHAT_TEMPERATURE, FIELD_KEYS, LAST_CHECK, MESSAGES, SAVED, TAB_TOKEN
 from tests.test_chat_page import APP, chat_page, send
 
 TYPED = "typed-key-0123456789abcdef0123456789"
@@ -207,6 +207,20 @@ def test_a_new_session_restores_conversation_settings_and_check_but_not_the_type
     # The conversation is drawn again.
     shown = [m.markdown[0].value for m in again.chat_message if m.markdown]
     assert "remember me" in shown
+
+
+def test_a_run_that_changes_nothing_saves_nothing_and_a_change_is_saved_at_once(emulator: EmulatorServer) -> None:
+    at = chat_page(emulator, deployment="gpt-4o-mini")
+    send(at, "first question")
+    token = at.session_state[TAB_TOKEN]
+    saved = at.session_state[SAVED]
+    at.run()
+    at.run()
+    assert at.session_state[SAVED] is saved  # same snapshot: not encoded nor stored again
+    send(at, "second question")
+    assert at.session_state[SAVED] is not saved
+    stored = persistence.open_snapshots(None).load(store_key(token))
+    assert stored is not None and "second question" in json.dumps(json.loads(stored), ensure_ascii=False)
 
 
 def test_an_unknown_or_foreign_token_starts_afresh(emulator: EmulatorServer) -> None:

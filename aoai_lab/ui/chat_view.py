@@ -11,6 +11,7 @@ cut by a rerun or a stop (a page switch, a setting flipped mid-stream) is kept a
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
@@ -42,6 +43,9 @@ from aoai_lab.structured_output import OutputFormat, SchemaProblem, check_reply,
 from aoai_lab.ui import state
 from aoai_lab.ui.cards import connection_notice, diagnosis_card
 from aoai_lab.ui.state import tr
+
+if TYPE_CHECKING:
+    from streamlit.delta_generator import DeltaGenerator
 
 # Session keys of the chat page (plain keys: they outlive the run that set them).
 PROMPT = "chat.prompt"  # a message submitted from the input, picked up by the next run
@@ -138,7 +142,8 @@ def reply_body(text: str, output: OutputFormat | None) -> None:
 
 def show_entry(entry: Entry, index: int, *, last_reply: bool = False, sending: bool = False) -> None:
     """One message of the conversation, with its actions (copy, regenerate, edit)."""
-    with st.chat_message(entry.role):
+    message = st.chat_message(entry.role)
+    with message:
         if entry.role == "user" and st.session_state.get(EDIT_AT) == index:
             past_editor(index)
             return
@@ -148,12 +153,16 @@ def show_entry(entry: Entry, index: int, *, last_reply: bool = False, sending: b
             st.markdown(entry.content)
         if entry.info is not None:
             reply_details(entry.info)
-        message_actions(entry, index, last_reply=last_reply, sending=sending)
+        message_actions(message, entry, index, last_reply=last_reply, sending=sending)
 
 
-def message_actions(entry: Entry, index: int, *, last_reply: bool, sending: bool = False) -> None:
+def message_actions(
+    message: DeltaGenerator, entry: Entry, index: int, *, last_reply: bool, sending: bool = False
+) -> None:
     """Copy a reply, regenerate the last one, or edit a question and resend from there."""
-    row = st.container(horizontal=True)
+    # A row only where two actions sit side by side (the last reply): one block fewer per message
+    # on every run of a long conversation (issue 12).
+    row = st.container(horizontal=True) if entry.role == "assistant" and last_reply else message
     if entry.role == "assistant":
         # Filled only while open: closed, every reply was sent (and drawn) twice (issue 12).
         copy = row.popover(
@@ -282,7 +291,8 @@ def respond(turn: Turn) -> None:
     sink = TurnSink(state.entries(), state.request_log(), conn, request, turn.action)
     slot = st.empty()
     result: ChatResult | None = None
-    with slot.chat_message("assistant"):
+    reply_box = slot.chat_message("assistant")
+    with reply_box:
         body = st.empty()
         if request.stream:
             stream = stream_chat(conn, request)
@@ -307,7 +317,7 @@ def respond(turn: Turn) -> None:
             reply_details(ReplyInfo.of(result))
             entries = state.entries()
             if entries and entries[-1].role == "assistant":  # the reply just kept: copy, regenerate
-                message_actions(entries[-1], len(entries) - 1, last_reply=True)
+                message_actions(reply_box, entries[-1], len(entries) - 1, last_reply=True)
     if result is None:
         return
     if not (result.text or result.ok):

@@ -6,7 +6,6 @@ session). Nothing here is cached across sessions: a key never reaches another us
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Iterable
 from dataclasses import replace
@@ -40,7 +39,7 @@ CHAT_FAILURE = "chat_failure"
 LOG = "request_log"
 CHATTED = "chat_replies"
 TAB_TOKEN = "persist.token"  # noqa: S105 - a state key. This tab's token (aoai_lab.persistence); never shown or logged
-SAVED = "persist.saved"  # (hash of the last snapshot saved, when)
+SAVED = "persist.saved"  # (the last snapshot saved, when)
 SAVE_EVERY_S = 60.0  # an unchanged snapshot is saved again this often, so its TTL restarts
 
 
@@ -219,20 +218,23 @@ def _restore(token: str) -> None:
 
 
 def save_snapshot() -> None:
-    """Save this tab's snapshot when it changed (or a minute passed): called at the end of a run."""
+    """Save this tab's snapshot when it changed (or a minute passed): called at the end of a run.
+
+    Unchanged is decided by comparing the snapshot with the one saved last, not by encoding it:
+    at 200 turns, encoding the conversation on every run cost ~45 ms (issue 12).
+    """
     state = st.session_state
     token = state.get(TAB_TOKEN)
     if token is None or MESSAGES not in state:
         return
     try:
-        text = persistence.dumps(snapshot())
-        digest = hashlib.sha256(text.encode()).hexdigest()
+        current = snapshot()  # frozen dataclasses and plain values: compared by value
         saved = state.get(SAVED)
         now = time.monotonic()
-        if saved is not None and saved[0] == digest and now - saved[1] < SAVE_EVERY_S:
+        if saved is not None and saved[0] == current and now - saved[1] < SAVE_EVERY_S:
             return
-        _snapshots().save(persistence.store_key(str(token)), text)
-        state[SAVED] = (digest, now)
+        _snapshots().save(persistence.store_key(str(token)), persistence.dumps(current))
+        state[SAVED] = (current, now)
     except Exception:  # best effort: a failed save must never break the page the learner is on
         return
 
