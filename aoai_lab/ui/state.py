@@ -39,6 +39,7 @@ CHAT_FAILURE = "chat_failure"
 LOG = "request_log"
 CHATTED = "chat_replies"
 TAB_TOKEN = "persist.token"  # noqa: S105 - a state key. This tab's token (aoai_lab.persistence); never shown or logged
+CONNECTION_MEMO = "state.connection_memo"  # (the fields and what they gave, the Connection)
 SAVED = "persist.saved"  # (the last snapshot saved, when)
 SAVE_EVERY_S = 60.0  # an unchanged snapshot is saved again this often, so its TTL restarts
 
@@ -276,15 +277,24 @@ def connection() -> Connection:
     (``from_form``); a check is not needed for Chat and Code to use these values.
     """
     values = field_values()
-    return from_form(
+    inputs = (tuple(values.values()), configured(), demo_endpoint())
+    # A page asks many times per run; cleaning the same values again cost ~0.5 ms each (issue 12).
+    # Kept in this session's state only: it holds the key.
+    cached = st.session_state.get(CONNECTION_MEMO)
+    if cached is not None and cached[0] == inputs:
+        memo: Connection = cached[1]
+        return memo
+    conn = from_form(
         values["endpoint"],
         values["api_key"],
         values["deployment"],
         values["api_version"],
         "v1" if values["style"] == "v1" else "classic",
-        configured=configured(),
-        demo_root=demo_endpoint(),
+        configured=inputs[1],
+        demo_root=inputs[2],
     ).connection
+    st.session_state[CONNECTION_MEMO] = (inputs, conn)
+    return conn
 
 
 def configured() -> Connection | None:
