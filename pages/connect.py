@@ -1,5 +1,6 @@
 """Connect: enter endpoint, key, deployment and api-version; check them rung by rung."""
 
+import time
 from collections.abc import Sequence
 
 import streamlit as st
@@ -41,6 +42,7 @@ FLASH = "connect.flash"
 SAVED_VERSION = "connect.saved_api_version"  # a dated api-version put aside while on v1
 AUTOCHECK = "connect.autocheck"
 REPORT = "connect.report.open"  # the diagnostic report's panel
+LIVE_AFTER_S = 0.2  # the live timeline appears once a check has taken this long
 RUNG_ICONS = {"ok": ":material/check_circle:", "warning": ":material/warning:", "failed": ":material/cancel:"}
 
 
@@ -124,8 +126,9 @@ def show_findings(findings: list[Finding], field: str) -> None:
 
 
 def run_check_live(normalised: Normalised) -> CheckReport:
-    """Run the check, its timeline growing in one box as each rung finishes; then show the
-    timeline in an expander named after the verdict (open when the check failed).
+    """Run the check, its timeline growing in one box as each rung finishes (once the check has
+    taken :data:`LIVE_AFTER_S`); then show the timeline in an expander named after the verdict
+    (open when the check failed).
 
     Not ``st.status``: it sleeps 50 ms when created, which was half the server time of the
     "offline demo" click (issue 12; streamlit/elements/lib/mutable_status_container.py). One
@@ -136,13 +139,18 @@ def run_check_live(normalised: Normalised) -> CheckReport:
     """
     live = st.empty()  # the timeline while the check runs, an element rewritten in place
     done: list[RungResult] = []
+    started = time.monotonic()
 
     def show_progress(result: RungResult | None = None) -> None:
         if result is not None:
             done.append(result)
+            # Rungs are drawn as they finish only in a check slow enough to watch: against the demo
+            # the ladder takes ~30 ms, and each rewrite was a draw before the verdict (issue 12).
+            if time.monotonic() - started < LIVE_AFTER_S:
+                return
         live.info("\n\n".join([tr("connect.checking"), timeline(done)]), icon=":material/progress_activity:")
 
-    show_progress()
+    show_progress()  # at once: "checking…", whatever the first rung takes
     report = run_check(normalised, on_rung=show_progress)
     live.empty()
     ok = report.ok
