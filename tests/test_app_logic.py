@@ -122,6 +122,17 @@ def test_flow_diagram_escapes_labels_and_ticks_done_steps() -> None:
     assert flow.count("✔") == 1 and "1. ✔ a" in flow and flow.count("⟶") == 3
 
 
+def test_a_passed_checks_facts_show_what_the_server_sent_literally() -> None:
+    from aoai_lab.ui.cards import success_facts
+
+    conn = Connection("http://127.0.0.1:9/", "k", "d", "2025-04-01-preview")
+    hostile = CheckReport(conn, (), (), OK, model="m`[click](http://evil.example)`", region="**x**", latency_ms=12.4)
+    facts = success_facts(hostile)
+    # Code spans: a link or emphasis in a server's model or region is shown as text, not rendered.
+    assert "`m[click](http://evil.example)`" in facts and "`**x**`" in facts and "12 ms" in facts
+    assert success_facts(CheckReport(conn, (), (), OK)).count("—") == 3  # nothing known: dashes
+
+
 def test_checklist_follows_the_rungs(emulator: EmulatorServer) -> None:
     good = run_check(Normalised(Connection(emulator.endpoint, DEMO_KEY, "gpt-5.1", "2025-04-01-preview")))
     assert checklist(good, 0).done() == [True, True, True, False]

@@ -64,13 +64,18 @@ def diagnosis_card(diagnosis: Diagnosis, *, key: str) -> None:
                     st.code(shown(str(value)), language=None, wrap_lines=True)
 
 
+def _code_span(value: str | None) -> str:
+    """A value the server sent, as a Markdown code span: shown literally (no link, no emphasis)."""
+    return f"`{value.replace('`', '')}`" if value else "—"
+
+
 def success_facts(report: CheckReport) -> str:
     """A passed check's facts on one line: model, family, region, latency."""
     latency = f"{report.latency_ms:.0f} ms" if report.latency_ms is not None else "—"
     facts = [
-        (tr("card.model"), f"`{report.model}`" if report.model else "—"),
+        (tr("card.model"), _code_span(report.model)),
         (tr("card.family"), tr(f"family.{report.family}")),
-        (tr("card.region"), f"`{report.region}`" if report.region else "—"),
+        (tr("card.region"), _code_span(report.region)),
         (tr("card.latency"), latency),
     ]
     return " · ".join(f"**{label}** {value}" for label, value in facts)
