@@ -167,7 +167,7 @@ def _connection_status() -> None:
     every page, and each element costs the browser a few ms per run (issue 12).
     """
     current = state.status()
-    color, icon, label = _BADGES.get(current.kind, _BADGES["azure"])
+    color, icon, label = _BADGES[current.kind]
     with st.container(border=True, key="connection-status"):
         st.markdown(f"**{tr('sidebar.connection')}**  \n:{color}-badge[{icon} {tr(label)}]")
         st.caption("  \n".join(status_lines(current)))
