@@ -659,7 +659,7 @@ def sidebar_badges(at: AppTest) -> str:
 def test_editing_a_field_after_a_passed_check_makes_the_connection_changed_not_checked() -> None:
     at = visit(app(), "connect.py")
     at.button(key="connect.demo_button").click().run()
-    assert t("sidebar.checked_ok", "ko", model="gpt-5.1-2025-11-13") in sidebar_text(at)
+    assert t("sidebar.checked_ok", "ko", model="`gpt-5.1-2025-11-13`") in sidebar_text(at)
     at.text_input(key="connect.deployment").set_value("gpt-4o-mini").run()
     no_errors(at)
     # Next to the fields: changed, which field; no success card for values not in the fields.
@@ -679,7 +679,7 @@ def test_editing_a_field_after_a_passed_check_makes_the_connection_changed_not_c
     assert at.chat_message[1].markdown[0].value.startswith("[Offline demo · gpt-4o-mini]")
     # Putting the checked value back makes the check speak for the fields again.
     set_fields(at, deployment="gpt-5.1").run()
-    assert t("sidebar.checked_ok", "ko", model="gpt-5.1-2025-11-13") in sidebar_text(at)
+    assert t("sidebar.checked_ok", "ko", model="`gpt-5.1-2025-11-13`") in sidebar_text(at)
 
 
 @pytest.mark.parametrize(

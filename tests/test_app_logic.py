@@ -27,6 +27,7 @@ from aoai_lab.diagnosis import OK, Diagnosis
 from aoai_lab.emulator import DEMO_KEY, EmulatorServer
 from aoai_lab.experiments import EXPERIMENTS, run
 from aoai_lab.guide import anatomy_html, checklist, flow_html, url_anatomy, url_forms
+from aoai_lab.literal import code_span
 from aoai_lab.presenter import mask_host, mask_resource, masked_endpoint, resource_name
 from aoai_lab.recording import chat_record, check_records, trial_records
 from aoai_lab.request import ChatParams
@@ -131,6 +132,27 @@ def test_a_passed_checks_facts_show_what_the_server_sent_literally() -> None:
     # Code spans: a link or emphasis in a server's model or region is shown as text, not rendered.
     assert "`m[click](http://evil.example)`" in facts and "`**x**`" in facts and "12 ms" in facts
     assert success_facts(CheckReport(conn, (), (), OK)).count("—") == 3  # nothing known: dashes
+
+
+def test_the_sidebar_shows_a_servers_model_and_the_fields_literally() -> None:
+    from aoai_lab.ui.frame import status_lines
+
+    conn = Connection("http://127.0.0.1:9/", "k", "d`[x](http://evil.example)`\n\n# big", "2025-04-01-preview")
+    hostile = CheckReport(conn, (), (), OK, model="m`**bold**`\n\n[click](http://evil.example)")
+    lines = status_lines(connection_status(conn, hostile, demo_root=""))
+    # Each outside value is one code span on its line: no link, heading or emphasis is rendered.
+    assert lines[1].endswith(": `d[x](http://evil.example) # big`")
+    assert lines[2].endswith("· `m**bold** [click](http://evil.example)`")
+    assert all("\n" not in line for line in lines)
+    empty = status_lines(connection_status(Connection("", "", "", ""), None, demo_root=""))
+    assert empty[0].endswith(": —") and empty[1].endswith(": —")
+
+
+def test_a_code_span_keeps_outside_text_literal() -> None:
+    assert code_span("gpt-4o") == "`gpt-4o`"
+    assert code_span("a`b``c  d\n\ne") == "`abc d e`"
+    assert code_span(None) == code_span("") == code_span(" ` ") == "—"
+    assert code_span("", empty="?") == "?"
 
 
 def test_checklist_follows_the_rungs(emulator: EmulatorServer) -> None:

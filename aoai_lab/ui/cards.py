@@ -10,6 +10,7 @@ from aoai_lab.classroom.config import DEFAULT_ALLOWED_HOSTS
 from aoai_lab.classroom.evidence import EVERYTHING, StudentView
 from aoai_lab.codegen import KEYLESS_QUERY
 from aoai_lab.diagnosis import Diagnosis
+from aoai_lab.literal import code_span
 from aoai_lab.preflight import Finding
 from aoai_lab.ui.demo import demo_endpoint
 from aoai_lab.ui.state import lang, shown, status, tr
@@ -64,18 +65,13 @@ def diagnosis_card(diagnosis: Diagnosis, *, key: str) -> None:
                     st.code(shown(str(value)), language=None, wrap_lines=True)
 
 
-def _code_span(value: str | None) -> str:
-    """A value the server sent, as a Markdown code span: shown literally (no link, no emphasis)."""
-    return f"`{value.replace('`', '')}`" if value else "—"
-
-
 def success_facts(report: CheckReport) -> str:
     """A passed check's facts on one line: model, family, region, latency."""
     latency = f"{report.latency_ms:.0f} ms" if report.latency_ms is not None else "—"
     facts = [
-        (tr("card.model"), _code_span(report.model)),
+        (tr("card.model"), code_span(report.model)),
         (tr("card.family"), tr(f"family.{report.family}")),
-        (tr("card.region"), _code_span(report.region)),
+        (tr("card.region"), code_span(report.region)),
         (tr("card.latency"), latency),
     ]
     return " · ".join(f"**{label}** {value}" for label, value in facts)

@@ -14,6 +14,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from aoai_lab.connection_status import ConnectionStatus
 from aoai_lab.i18n import LANGS
+from aoai_lab.literal import code_span
 from aoai_lab.ui import state
 from aoai_lab.ui.state import tr
 
@@ -145,11 +146,11 @@ def status_lines(current: ConnectionStatus) -> list[str]:
     """The connection box's small print: host, deployment, and whether these values were checked."""
     conn = current.connection
     lines = [
-        f"{tr('sidebar.host')}: `{state.shown(conn.host or '—')}`",
-        f"{tr('sidebar.deployment')}: `{conn.deployment or '—'}`",
+        f"{tr('sidebar.host')}: {code_span(state.shown(conn.host))}",
+        f"{tr('sidebar.deployment')}: {code_span(conn.deployment)}",
     ]
     if current.check == "ok" and current.last is not None:
-        lines.append(f":material/check_circle: {tr('sidebar.checked_ok', model=current.last.model or '')}")
+        lines.append(f":material/check_circle: {tr('sidebar.checked_ok', model=code_span(current.last.model))}")
     elif current.check == "failed" and current.last is not None:
         lines.append(f":material/error: {tr('sidebar.checked_failed', code=current.last.diagnosis.code)}")
     elif current.check == "changed":
