@@ -12,6 +12,7 @@ from typing import Any
 
 from aoai_lab.emulator import structured, wire
 from aoai_lab.emulator.config import Deployment
+from aoai_lab.emulator.pacing import Pace
 from aoai_lab.emulator.replies import compose_reply
 from aoai_lab.tokens import message_text, split_tokens
 
@@ -238,11 +239,11 @@ async def _events(reply: Reply, tokens_per_second: float, include_usage: bool, d
         )
         pieces = split_tokens(call.arguments)
     cut_at = max(1, len(pieces) // 2)
+    pace = Pace(tokens_per_second)
     for index, piece in enumerate(pieces):
         if drop and index == cut_at:
             raise StreamDropped
-        if tokens_per_second > 0:
-            await asyncio.sleep(1.0 / tokens_per_second)
+        await pace.next_token()
         if reply.tool_call is not None:
             delta: dict[str, Any] = {"tool_calls": [{"function": {"arguments": piece}, "index": 0}]}
         else:

@@ -22,6 +22,7 @@ from typing import Any
 from aoai_lab.emulator import structured, wire
 from aoai_lab.emulator.completion import EFFORT_TOKENS
 from aoai_lab.emulator.config import Deployment
+from aoai_lab.emulator.pacing import Pace
 from aoai_lab.emulator.replies import compose_reply
 from aoai_lab.emulator.validation import Problem, invalid_type, json_type, unknown_arguments
 from aoai_lab.tokens import estimate_prompt_tokens, split_tokens
@@ -284,9 +285,9 @@ async def _events(reply: ResponseReply, tokens_per_second: float) -> AsyncIterat
     where = {"item_id": reply.message_id, "output_index": index, "content_index": 0}
     yield emit("response.output_item.added", {"item": reply.message("in_progress", None), "output_index": index})
     yield emit("response.content_part.added", {**where, "part": reply.part("")})
+    pace = Pace(tokens_per_second)
     for piece in reply.pieces:
-        if tokens_per_second > 0:
-            await asyncio.sleep(1.0 / tokens_per_second)
+        await pace.next_token()
         yield emit("response.output_text.delta", {**where, "delta": piece, "logprobs": []})
     yield emit("response.output_text.done", {**where, "text": reply.text, "logprobs": []})
     yield emit("response.content_part.done", {**where, "part": reply.part(reply.text)})
