@@ -297,7 +297,7 @@ def test_messages_roundtrip_exactly(emulator: EmulatorServer) -> None:
     received = [
         r
         for r in emulator.recorded()
-        if r.body and isinstance(r.body, dict) and r.body.get("messages", [{}])[-1].get("content") == tricky
+        if r.body and isinstance(r.body, dict) and (r.body.get("messages") or [{}])[-1].get("content") == tricky
     ]
     assert received and received[-1].body == request.body("gpt-4o-mini")
 

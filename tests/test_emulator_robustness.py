@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -98,21 +98,26 @@ def test_the_server_still_answers_after_hostile_sockets(quick: EmulatorServer) -
 def test_a_stream_meeting_an_unexpected_error_ends_with_an_error_event(
     emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls = {"n": 0}
-    real = wire.completion_filter_results
+    real = completion._token_event
 
-    def flaky(filtered: str | None = None) -> dict[str, Any]:
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise RuntimeError("boom")
-        return real(filtered)
+    def flaky(*args: Any) -> Callable[[str], bytes]:  # the third token's event fails to build
+        token_event, calls = real(*args), {"n": 0}
 
-    monkeypatch.setattr(wire, "completion_filter_results", flaky)
+        def build(text: str) -> bytes:
+            calls["n"] += 1
+            if calls["n"] == 3:
+                raise RuntimeError("boom")
+            return token_event(text)
+
+        return build
+
+    monkeypatch.setattr(completion, "_token_event", flaky)
     raw = curl(classic_url(emulator.endpoint, "gpt-4o-mini"), headers=key_header(), body={**user("hi"), "stream": True})
     assert raw.exit_code == 0  # the stream ended; it did not hang until curl's timeout
     events = sse_events(raw.body)
     last = json.loads(events[-1])
     assert last["error"]["type"] == "server_error"
+    assert sum(b'"delta":{"content"' in event for event in events[:-1]) == 3  # the role, then two tokens
 
 
 def test_stream_unit_ends_on_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -192,6 +192,19 @@ def event(payload: dict[str, Any]) -> bytes:
     return b"data: " + wire.azure_json(payload) + b"\n\n"
 
 
+def _token_event(reply: Reply, chunk: dict[str, Any], usage_null: dict[str, Any]) -> Callable[[str], bytes]:
+    """The SSE event of one token (text, or a tool call's arguments), encoded once for all tokens."""
+    slot = f"token-{uuid.uuid4().hex}"
+    delta: dict[str, Any]
+    if reply.tool_call is not None:
+        delta = {"tool_calls": [{"function": {"arguments": slot}, "index": 0}]}
+    else:
+        delta = {"content": slot}
+    choices = [_chunk_choice(delta, wire.completion_filter_results(), i) for i in range(reply.n)]
+    fill = wire.azure_json_filler({**chunk, "choices": choices, **usage_null}, slot)
+    return lambda text: b"data: " + fill(text) + b"\n\n"
+
+
 async def stream(reply: Reply, tokens_per_second: float, include_usage: bool, drop: bool) -> AsyncIterator[bytes]:
     """Azure's event sequence (§6), ending with an error event if anything unexpected happens.
 
@@ -239,17 +252,21 @@ async def _events(reply: Reply, tokens_per_second: float, include_usage: bool, d
         )
         pieces = split_tokens(call.arguments)
     cut_at = max(1, len(pieces) // 2)
+    token_event = _token_event(reply, chunk, usage_null)
     pace = Pace(tokens_per_second)
+    due: list[bytes] = []  # token events built but not yet sent
     for index, piece in enumerate(pieces):
+        if due and not pace.behind():  # the next token must wait: send what is due first
+            yield b"".join(due)
+            due.clear()
         if drop and index == cut_at:
+            if due:
+                yield b"".join(due)
             raise StreamDropped
         await pace.next_token()
-        if reply.tool_call is not None:
-            delta: dict[str, Any] = {"tool_calls": [{"function": {"arguments": piece}, "index": 0}]}
-        else:
-            delta = {"content": piece}
-        choices = [_chunk_choice(delta, wire.completion_filter_results(), i) for i in range(reply.n)]
-        yield event({**chunk, "choices": choices, **usage_null})
+        due.append(token_event(piece))
+    if due:  # a stream that fell behind sends its due tokens in one write, as Azure's often arrive
+        yield b"".join(due)
     if drop:  # a reply too short to cut in the middle is cut before its end
         raise StreamDropped
     finals = []

@@ -12,15 +12,22 @@ class Pace:
     A schedule, not a sleep per token: each wake-up is a little late, and a sleep per token added
     every lateness to the reply — a lone 300-token reply at 100 tokens/s took ~3.3 s, and ~2.5 s
     more under a 60-session classroom load on the emulator's machine (issue 12), where a real
-    deployment's speed does not depend on the server that reads it. A token already due goes out
+    deployment's speed does not depend on the server that reads it. A token already due is ready
     after one pass of the event loop, so a stream that is behind catches up without starving the
-    others. A rate of 0 or less: no waiting at all.
+    others (and the chat stream sends its due tokens in one write, :func:`behind`). A rate of 0
+    or less: no waiting at all.
     """
 
     def __init__(self, tokens_per_second: float) -> None:
         self._interval = 1.0 / tokens_per_second if tokens_per_second > 0 else 0.0
         self._start: float | None = None
         self._count = 0
+
+    def behind(self) -> bool:
+        """True when the next token is already due (a stream that fell behind the schedule)."""
+        if not self._interval or self._start is None:
+            return False
+        return asyncio.get_running_loop().time() >= self._start + (self._count + 1) * self._interval
 
     async def next_token(self) -> None:
         """Return when the next token is due."""

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 # §3.2 / §4.4 — note the space after "message":
@@ -219,6 +220,24 @@ def _alphabetical(value: Any) -> Any:
 def azure_json(value: Any) -> bytes:
     """A success body as Azure serialises it: compact, keys alphabetical."""
     return compact(_alphabetical(value))
+
+
+def azure_json_filler(value: Any, slot: str) -> Callable[[str], bytes]:
+    """A fast ``azure_json`` for many copies of ``value`` that differ in one string: ``value``
+    holds ``slot`` wherever that string goes, and the function returns the same bytes as
+    ``azure_json`` of ``value`` with ``slot`` replaced by its argument (but for a lone surrogate in
+    the argument, which is escaped on its own rather than with the whole document as ASCII).
+
+    A stream's token events differ only in their text; sorting and encoding each whole event
+    was ~15 % of the emulator's CPU under a classroom load (issue 12). ``slot`` must occur in
+    ``value`` only where the string goes (use a random one).
+    """
+    parts = azure_json(value).split(compact(slot))
+
+    def fill(text: str) -> bytes:
+        return compact(text).join(parts)
+
+    return fill
 
 
 def new_request_id() -> str:

@@ -1,0 +1,107 @@
+"""The emulator's stream pace: a fixed schedule, catching up in one write, each token encoded once.
+
+The event loop's clock is replaced by a fake one (``asyncio`` as the pacing module sees it), so
+the schedule is checked exactly, without timing the machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import types
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from aoai_lab.emulator import completion, pacing, wire
+from aoai_lab.emulator.completion import Reply, _chunk_choice, event
+from aoai_lab.emulator.config import Deployment
+
+
+class FakeClock:
+    """The loop's clock: ``sleep`` moves it by the delay asked, plus any lateness planned."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.slept: list[float] = []
+        self.late: dict[int, float] = {}  # the n-th sleep (from 1) wakes this much late
+
+    def time(self) -> float:
+        return self.now
+
+    async def sleep(self, delay: float) -> None:
+        self.slept.append(delay)
+        self.now += delay + self.late.get(len(self.slept), 0.0)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeClock]:
+    fake = FakeClock()
+    monkeypatch.setattr(pacing, "asyncio", types.SimpleNamespace(get_running_loop=lambda: fake, sleep=fake.sleep))
+    yield fake
+
+
+def test_a_late_wake_up_is_not_added_to_the_rest_of_the_reply(clock: FakeClock) -> None:
+    async def five_tokens() -> list[float]:
+        pace, times = pacing.Pace(10), []
+        for _ in range(5):
+            await pace.next_token()
+            times.append(round(clock.now - 100.0, 6))
+        return times
+
+    clock.late = {2: 0.25}  # the second wake-up is 250 ms late: tokens 3 and 4 are already due
+    assert asyncio.run(five_tokens()) == [0.1, 0.45, 0.45, 0.45, 0.5]
+    assert clock.slept[2:4] == [0.0, 0.0]  # due tokens still let the other streams run once
+
+
+def test_no_rate_means_no_waiting(clock: FakeClock) -> None:
+    async def go() -> bool:
+        pace = pacing.Pace(0)
+        await pace.next_token()
+        return pace.behind()
+
+    assert asyncio.run(go()) is False and clock.slept == []
+
+
+def _reply(pieces: list[str]) -> Reply:
+    deployment = Deployment(name="d", model="gpt-4o-mini-2024-07-18", kind="classic")
+    return Reply(deployment, pieces, "stop", None, 5, 0, "chatcmpl-x", 1)
+
+
+def _chunks(reply: Reply, rate: float) -> list[bytes]:
+    async def go() -> list[bytes]:
+        return [chunk async for chunk in completion._events(reply, rate, include_usage=True, drop=False)]
+
+    return asyncio.run(go())
+
+
+def test_a_stream_that_fell_behind_sends_its_due_tokens_in_one_write(clock: FakeClock) -> None:
+    pieces = ["He", "llo", ", ", "wor", "ld", "!"]
+    clock.late = {2: 0.35}  # 4 tokens at 10/s are due by the time the second wake-up comes
+    chunks = _chunks(_reply(pieces), 10)
+    # On schedule: one event per write; behind: the due ones together; the bytes are unchanged.
+    assert [chunk.count(b"data: ") for chunk in chunks] == [1, 1, 1, 4, 1, 1, 1, 1]
+    reply = _reply(pieces)
+    envelope = reply.envelope("chat.completion.chunk")
+    tokens = [
+        event({**envelope, "choices": [_chunk_choice({"content": p}, wire.completion_filter_results())], "usage": None})
+        for p in pieces
+    ]
+    assert b"".join(chunks[2:-3]) == b"".join(tokens)
+
+
+def test_on_schedule_every_token_is_its_own_write(clock: FakeClock) -> None:
+    chunks = _chunks(_reply(["a", "b", "c"]), 10)
+    assert [chunk.count(b"data: ") for chunk in chunks] == [1] * len(chunks)
+    assert clock.slept == pytest.approx([0.1, 0.1, 0.1])
+
+
+@pytest.mark.parametrize(
+    "text", ["plain", 'quote " and \\ backslash', "줄\n바꿈\t탭", "\ud800 lone surrogate", "", "😀"]
+)
+def test_a_filled_event_is_byte_for_byte_the_encoded_one(text: str) -> None:
+    def payload(value: Any) -> dict[str, Any]:
+        return {"id": "x", "choices": [{"delta": {"content": value}, "index": 0, "b": [1, {"z": 1, "a": 2}]}]}
+
+    fill = wire.azure_json_filler(payload("slot-7d1e"), "slot-7d1e")
+    assert fill(text) == wire.azure_json(payload(text))
