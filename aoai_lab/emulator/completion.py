@@ -254,7 +254,7 @@ async def _events(reply: Reply, tokens_per_second: float, include_usage: bool, d
     cut_at = max(1, len(pieces) // 2)
     token_event = _token_event(reply, chunk, usage_null)
     pace = Pace(tokens_per_second)
-    due: list[bytes] = []  # token events built but not yet sent
+    due: list[bytes] = []  # token events built but not yet sent: several only while behind
     for index, piece in enumerate(pieces):
         if due and not pace.behind():  # the next token must wait: send what is due first
             yield b"".join(due)
@@ -265,7 +265,7 @@ async def _events(reply: Reply, tokens_per_second: float, include_usage: bool, d
             raise StreamDropped
         await pace.next_token()
         due.append(token_event(piece))
-    if due:  # a stream that fell behind sends its due tokens in one write, as Azure's often arrive
+    if due:  # the last token, with any others still due
         yield b"".join(due)
     if drop:  # a reply too short to cut in the middle is cut before its end
         raise StreamDropped

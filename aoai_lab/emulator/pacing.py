@@ -10,8 +10,8 @@ class Pace:
     seconds after the first wait began.
 
     A schedule, not a sleep per token: each wake-up is a little late, and a sleep per token added
-    every lateness to the reply — a lone 300-token reply at 100 tokens/s took ~3.3 s, and ~2.5 s
-    more under a 60-session classroom load on the emulator's machine (issue 12), where a real
+    every lateness to the reply. A lone 300-token reply at 100 tokens/s took 3.3 s, not 3.0 s,
+    and under a classroom load on the emulator's machine far more (issue 12), where a real
     deployment's speed does not depend on the server that reads it. A token already due is ready
     after one pass of the event loop, so a stream that is behind catches up without starving the
     others (and the chat stream sends its due tokens in one write, :func:`behind`). A rate of 0
