@@ -6,7 +6,6 @@ the schedule is checked exactly, without timing the machine.
 
 from __future__ import annotations
 
-import asyncio
 import types
 from collections.abc import Iterator
 from typing import Any
@@ -16,6 +15,9 @@ import pytest
 from aoai_lab.emulator import completion, pacing, wire
 from aoai_lab.emulator.completion import Reply, _chunk_choice, event
 from aoai_lab.emulator.config import Deployment
+from aoai_lab.emulator.structured import ToolCall
+from aoai_lab.tokens import split_tokens
+from tests.event_loop import run_coroutine
 
 
 class FakeClock:
@@ -50,7 +52,7 @@ def test_a_late_wake_up_is_not_added_to_the_rest_of_the_reply(clock: FakeClock) 
         return times
 
     clock.late = {2: 0.25}  # the second wake-up is 250 ms late: tokens 3 and 4 are already due
-    assert asyncio.run(five_tokens()) == [0.1, 0.45, 0.45, 0.45, 0.5]
+    assert run_coroutine(five_tokens()) == [0.1, 0.45, 0.45, 0.45, 0.5]
     assert clock.slept[2:4] == [0.0, 0.0]  # due tokens still let the other streams run once
 
 
@@ -60,19 +62,19 @@ def test_no_rate_means_no_waiting(clock: FakeClock) -> None:
         await pace.next_token()
         return pace.behind()
 
-    assert asyncio.run(go()) is False and clock.slept == []
+    assert run_coroutine(go()) is False and clock.slept == []
 
 
-def _reply(pieces: list[str]) -> Reply:
+def _reply(pieces: list[str], n: int = 1, tool_call: ToolCall | None = None) -> Reply:
     deployment = Deployment(name="d", model="gpt-4o-mini-2024-07-18", kind="classic")
-    return Reply(deployment, pieces, "stop", None, 5, 0, "chatcmpl-x", 1)
+    return Reply(deployment, pieces, "stop", None, 5, 0, "chatcmpl-x", 1, n=n, tool_call=tool_call)
 
 
 def _chunks(reply: Reply, rate: float) -> list[bytes]:
     async def go() -> list[bytes]:
         return [chunk async for chunk in completion._events(reply, rate, include_usage=True, drop=False)]
 
-    return asyncio.run(go())
+    return run_coroutine(go())
 
 
 def test_a_stream_that_fell_behind_sends_its_due_tokens_in_one_write(clock: FakeClock) -> None:
@@ -105,3 +107,32 @@ def test_a_filled_event_is_byte_for_byte_the_encoded_one(text: str) -> None:
 
     fill = wire.azure_json_filler(payload("slot-7d1e"), "slot-7d1e")
     assert fill(text) == wire.azure_json(payload(text))
+
+
+@pytest.mark.parametrize(
+    ("reply", "delta_of"),
+    [
+        (_reply(["둘", " choices"], n=2), lambda piece: {"content": piece}),
+        (
+            _reply([], tool_call=ToolCall("call_1", "get_weather", '{"city": "서울"}')),
+            lambda piece: {"tool_calls": [{"function": {"arguments": piece}, "index": 0}]},
+        ),
+    ],
+    ids=["two choices", "tool call"],
+)
+def test_every_token_event_is_the_event_encoded_whole(reply: Reply, delta_of: Any) -> None:
+    pieces = split_tokens(reply.tool_call.arguments) if reply.tool_call else reply.pieces
+    envelope = reply.envelope("chat.completion.chunk")
+    whole = [
+        event(
+            {
+                **envelope,
+                "choices": [
+                    _chunk_choice(delta_of(piece), wire.completion_filter_results(), i) for i in range(reply.n)
+                ],
+                "usage": None,
+            }
+        )
+        for piece in pieces
+    ]
+    assert b"".join(whole) in b"".join(_chunks(reply, 0))
