@@ -70,6 +70,16 @@ def _reply(pieces: list[str], n: int = 1, tool_call: ToolCall | None = None) -> 
     return Reply(deployment, pieces, "stop", None, 5, 0, "chatcmpl-x", 1, n=n, tool_call=tool_call)
 
 
+def _whole_events(reply: Reply, pieces: list[str], delta_of: Any = lambda piece: {"content": piece}) -> bytes:
+    """The token events of ``reply`` as the stream encoded them before the template: each whole."""
+    envelope = reply.envelope("chat.completion.chunk")
+    filters = wire.completion_filter_results()
+    return b"".join(
+        event({**envelope, "choices": [_chunk_choice(delta_of(p), filters, i) for i in range(reply.n)], "usage": None})
+        for p in pieces
+    )
+
+
 def _chunks(reply: Reply, rate: float) -> list[bytes]:
     async def go() -> list[bytes]:
         return [chunk async for chunk in completion._events(reply, rate, include_usage=True, drop=False)]
@@ -83,13 +93,7 @@ def test_a_stream_that_fell_behind_sends_its_due_tokens_in_one_write(clock: Fake
     chunks = _chunks(_reply(pieces), 10)
     # On schedule: one event per write; behind: the due ones together; the bytes are unchanged.
     assert [chunk.count(b"data: ") for chunk in chunks] == [1, 1, 1, 4, 1, 1, 1, 1]
-    reply = _reply(pieces)
-    envelope = reply.envelope("chat.completion.chunk")
-    tokens = [
-        event({**envelope, "choices": [_chunk_choice({"content": p}, wire.completion_filter_results())], "usage": None})
-        for p in pieces
-    ]
-    assert b"".join(chunks[2:-3]) == b"".join(tokens)
+    assert b"".join(chunks[2:-3]) == _whole_events(_reply(pieces), pieces)
 
 
 def test_on_schedule_every_token_is_its_own_write(clock: FakeClock) -> None:
@@ -122,17 +126,4 @@ def test_a_filled_event_is_byte_for_byte_the_encoded_one(text: str) -> None:
 )
 def test_every_token_event_is_the_event_encoded_whole(reply: Reply, delta_of: Any) -> None:
     pieces = split_tokens(reply.tool_call.arguments) if reply.tool_call else reply.pieces
-    envelope = reply.envelope("chat.completion.chunk")
-    whole = [
-        event(
-            {
-                **envelope,
-                "choices": [
-                    _chunk_choice(delta_of(piece), wire.completion_filter_results(), i) for i in range(reply.n)
-                ],
-                "usage": None,
-            }
-        )
-        for piece in pieces
-    ]
-    assert b"".join(whole) in b"".join(_chunks(reply, 0))
+    assert _whole_events(reply, pieces, delta_of) in b"".join(_chunks(reply, 0))

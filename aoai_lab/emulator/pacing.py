@@ -27,7 +27,7 @@ class Pace:
         """True when the next token is already due (a stream that fell behind the schedule)."""
         if not self._interval or self._start is None:
             return False
-        return asyncio.get_running_loop().time() >= self._start + (self._count + 1) * self._interval
+        return asyncio.get_running_loop().time() >= self._due(self._count + 1)
 
     async def next_token(self) -> None:
         """Return when the next token is due."""
@@ -37,4 +37,9 @@ class Pace:
         if self._start is None:
             self._start = loop.time()
         self._count += 1
-        await asyncio.sleep(max(0.0, self._start + self._count * self._interval - loop.time()))
+        await asyncio.sleep(max(0.0, self._due(self._count) - loop.time()))
+
+    def _due(self, n: int) -> float:
+        """When the n-th token is due, on the loop's clock (once the pace has started)."""
+        assert self._start is not None
+        return self._start + n * self._interval
