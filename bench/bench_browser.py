@@ -8,7 +8,11 @@ measurement alternating AOAI Lab and its reference in the same run:
 * page switch: click in the sidebar → the new page's title visible, per page (vs a 2-page app),
   twice per tab: the first visit (Streamlit's frontend loads the JavaScript of each widget kind
   the first time a tab draws one) and a later visit in the same tab;
-* connect: click "offline demo" → the success card visible (vs a button and one ``st.success``).
+* connect: click "offline demo" → the success card visible (vs a button and one ``st.success``);
+* warm-up (``--only warmup``): the browser's warm-up against the same app without it
+  (``AOAI_LAB_PREFETCH=0``, aoai_lab/ui/prefetch.py): the first visits of the tour above; the
+  element each of Connect, Chat and Code is for (text input, chat input, highlighted code),
+  visible after a click from a Guide read for :data:`READ_S`; and start-up.
 
 Before each click the page is left to finish drawing (no DOM change for 300 ms), or the click
 would be charged with the previous page's drawing; ``--no-settle`` clicks as soon as the run ends.
@@ -26,6 +30,7 @@ from typing import TypeVar
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from aoai_lab.ui.prefetch import PREFETCH_ENV
 from bench.common import Row, median, print_rows
 from bench.server import Server, app, streamlit_server
 from tests.browser.chromium import CHROMIUM_FLAGS, chromium_path
@@ -37,6 +42,13 @@ T = TypeVar("T")
 MAIN_H1 = "h1"  # the sidebar has none; chat pages have no stMain wrapper
 SUCCESS = "[data-testid='stAlertContentSuccess']"
 ENV = {"AOAI_LAB_DEMO_TOKENS_PER_SECOND": "100"}
+# What a learner opens each page for; drawn only once that widget kind's JavaScript has loaded.
+MAIN_WIDGET = {
+    "connect": ("text input", "[data-testid='stTextInput'] input"),
+    "chat": ("chat input", "[data-testid='stChatInput'] textarea"),
+    "code": ("highlighted code", "[data-testid='stCode'] code span.token"),
+}
+READ_S = 2.0  # how long the learner reads the Guide first: the warm-up works while the tab is idle
 # AOAI Lab's pages in menu order, by URL path ("" is the Guide).
 OUR_PAGES = ("connect", "chat", "code", "log", "troubleshoot", "")
 
@@ -72,9 +84,9 @@ def _settle(page: Page, settle: bool) -> None:
         page.evaluate(_QUIET_JS)
 
 
-def startup(browser: Browser, name: str) -> tuple[float, float]:
+def startup(browser: Browser, name: str, env: dict[str, str] = ENV) -> tuple[float, float]:
     """(seconds from ``streamlit run`` to content visible, server CPU seconds by then)."""
-    server = streamlit_server(app(name), env=ENV)
+    server = streamlit_server(app(name), env=env)
     page = _new_page(browser)
     try:
         server.start()
@@ -116,6 +128,24 @@ def page_switches(
         page.context.close()
 
 
+def main_widget(browser: Browser, server: Server, path: str) -> float:
+    """Seconds from the click on ``path``'s link, in a fresh tab whose Guide was read for
+    :data:`READ_S`, to that page's :data:`MAIN_WIDGET` visible."""
+    page = _new_page(browser)
+    try:
+        page.goto(server.url)
+        page.locator(MAIN_H1).first.wait_for(state="visible")
+        _idle(page)
+        _settle(page, True)
+        page.wait_for_timeout(READ_S * 1000)
+        started = time.perf_counter()
+        page.locator(f"[data-testid='stSidebarNav'] a[href$='/{path}']").first.click()
+        page.locator(MAIN_WIDGET[path][1]).first.wait_for(state="visible")
+        return time.perf_counter() - started
+    finally:
+        page.context.close()
+
+
 def connect_click(browser: Browser, server: Server, name: str, settle: bool = True) -> float:
     """Seconds from the click on the demo button to the success card visible."""
     page = _new_page(browser)
@@ -143,7 +173,10 @@ def _alternate(rounds: int, pair: Sequence[str], measure: Callable[[str], T]) ->
     return results
 
 
-def bench(rounds: int = 3, only: Sequence[str] = ("startup", "pages", "connect"), *, settle: bool = True) -> list[Row]:
+PARTS = ("startup", "pages", "connect", "warmup")
+
+
+def bench(rounds: int = 3, only: Sequence[str] = PARTS[:3], *, settle: bool = True) -> list[Row]:
     """The chosen parts, ``rounds`` alternations each."""
     rows: list[Row] = []
     with sync_playwright() as playwright:
@@ -163,6 +196,8 @@ def bench(rounds: int = 3, only: Sequence[str] = ("startup", "pages", "connect")
                 rows += _pages(browser, rounds, settle)
             if "connect" in only:
                 rows += _connect(browser, rounds, settle)
+            if "warmup" in only:
+                rows += _warmup(browser, rounds, settle)
         finally:
             browser.close()
     return rows
@@ -195,13 +230,41 @@ def _connect(browser: Browser, rounds: int, settle: bool) -> list[Row]:
                 "ms", "button + one write")]  # fmt: skip
 
 
+def _widget_on(browser: Browser, servers: dict[str, Server], path: str) -> Callable[[str], float]:
+    return lambda name: main_widget(browser, servers[name], path)
+
+
+def _warmup(browser: Browser, rounds: int, settle: bool) -> list[Row]:
+    """The browser's warm-up on against off (the same app): first visits, main widgets, start-up."""
+    envs = {"on": ENV, "off": {**ENV, PREFETCH_ENV: "0"}}
+    with (
+        streamlit_server(app("aoai_lab"), env=envs["on"]) as on,
+        streamlit_server(app("aoai_lab"), env=envs["off"]) as off,
+    ):
+        servers = {"on": on, "off": off}
+        tours = _alternate(rounds, ("on", "off"), lambda n: page_switches(browser, servers[n], OUR_PAGES, settle))
+        widgets = {path: _alternate(rounds, ("on", "off"), _widget_on(browser, servers, path)) for path in MAIN_WIDGET}
+    rows = []
+    for path in OUR_PAGES:
+        on_t, off_t = ([run[path or "guide"][0] for run in tours[n] if isinstance(run, dict)] for n in ("on", "off"))
+        rows.append(Row("fix: browser warm-up", f"→ {path or 'guide'}, first visit in a tab: title visible",
+                        median(on_t) * 1000, median(off_t) * 1000, "ms", "before (no warm-up)"))  # fmt: skip
+    for path, (what, _) in MAIN_WIDGET.items():
+        rows.append(Row("fix: browser warm-up", f"→ {path} after {READ_S:g} s on the Guide: {what} visible",
+                        median(widgets[path]["on"]) * 1000, median(widgets[path]["off"]) * 1000, "ms",
+                        "before (no warm-up)"))  # fmt: skip
+    starts = _alternate(rounds, ("on", "off"), lambda n: startup(browser, "aoai_lab", envs[n]))
+    on_s, off_s = ([s for s, _ in starts[n]] for n in ("on", "off"))
+    rows.append(Row("fix: browser warm-up", "streamlit run → first page visible", median(on_s), median(off_s), "s",
+                    "before (no warm-up)"))  # fmt: skip
+    return rows
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: print the table."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument(
-        "--only", nargs="+", choices=["startup", "pages", "connect"], default=["startup", "pages", "connect"]
-    )
+    parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS[:3]))
     parser.add_argument(
         "--no-settle",
         action="store_true",

@@ -81,6 +81,7 @@ PLANS: dict[str, tuple[Callable[[], list[Row]], Callable[[], list[Row]], float]]
 
 def _fixes(rounds: int, turns: tuple[int, ...]) -> list[Row]:
     rows = bench_sdk_client.bench(calls=30, rounds=rounds) + bench_first_page.bench(rounds)
+    rows += bench_browser.bench(rounds, only=("warmup",))
     # Both GC changes undone = Streamlit's gc.collect(2) after every run over an unfrozen heap.
     gc = bench_conversation.bench(rounds=0, turns=turns, repeats=5, before="no-freeze,post-script-gc")
     return rows + [Row(f"fix: GC, {r.benchmark}", r.what, r.ours, r.reference, r.unit, "before", r.note) for r in gc]

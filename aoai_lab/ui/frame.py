@@ -15,7 +15,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from aoai_lab.connection_status import ConnectionStatus
 from aoai_lab.i18n import LANGS
 from aoai_lab.literal import code_span
-from aoai_lab.ui import state
+from aoai_lab.ui import prefetch, state
 from aoai_lab.ui.state import tr
 
 PAGES_DIR = Path(__file__).resolve().parents[2] / "pages"
@@ -118,6 +118,7 @@ def run_with_sidebar(page: Page) -> None:
     finally:  # also when a page fails: the frame stays whole
         with status:
             _connection_status()
+        prefetch.send_once()  # the next pages' widget code, loaded while this one is read
 
 
 def _controls() -> None:
