@@ -3,9 +3,10 @@
 Streamlit's frontend loads each widget kind's JavaScript the first time a tab draws one, so the
 first visit to Connect (text inputs, radio, buttons), Chat (chat input, text area, number input,
 select box) and Code (the 1.5 MB syntax highlighter) waited for it (issue 12, bench/README.md,
-round five). The session's first run sends a small script that imports those chunks one by one
-when the browser is idle. An ES module is evaluated once per URL, so the frontend's own lazy
-``import()`` later finds them loaded. Nothing is drawn; the script holds no user input.
+round five). The session's first run sends a small script that imports those chunks, a page's at a
+time, when the browser is idle and the learner has been still for a second. An ES module is
+evaluated once per URL, so the frontend's own lazy ``import()`` later finds them loaded. Nothing
+is drawn; the script holds no user input. Measured: bench/README.md, round seven.
 
 Once per session (a new tab or a reload is a new session). Set ``AOAI_LAB_PREFETCH=0`` to switch
 it off (the benchmarks' "before").
@@ -81,17 +82,17 @@ _SCRIPT = """<script>
   window.__aoaiLabPrefetch = true;
   const entry = document.querySelector('script[type="module"][src]');
   if (!entry || !window.requestIdleCallback) return;
-  const groups = %s;
+  const groups = %(groups)s;
   let lastInput = performance.now();  // the page itself just arrived: the learner may click next
   for (const type of ['pointerdown', 'keydown', 'wheel', 'touchstart']) {
     addEventListener(type, () => { lastInput = performance.now(); }, {capture: true, passive: true});
   }
   const load = (i) => {
     if (i >= groups.length) return;
-    const wait = lastInput + %d - performance.now();
+    const wait = lastInput + %(quiet)d - performance.now();
     if (wait > 0) { setTimeout(() => load(i), wait); return; }
     requestIdleCallback(() => {
-      if (performance.now() - lastInput < %d) { load(i); return; }
+      if (performance.now() - lastInput < %(quiet)d) { load(i); return; }
       const imports = groups[i].map((chunk) => import(new URL(chunk, entry.src).href));
       Promise.allSettled(imports).then(() => load(i + 1));
     });
@@ -102,8 +103,8 @@ _SCRIPT = """<script>
 
 
 def script(groups: Sequence[Sequence[str]]) -> str:
-    """The HTML that imports ``groups`` of chunks (file names) in the browser, a group per idle period."""
-    return _SCRIPT % (json.dumps([list(group) for group in groups]), QUIET_MS, QUIET_MS)
+    """The HTML that imports ``groups`` of chunks (file names) in the browser, a group at a time."""
+    return _SCRIPT % {"groups": json.dumps([list(group) for group in groups]), "quiet": QUIET_MS}
 
 
 def send_once() -> None:

@@ -52,3 +52,17 @@ def test_a_tab_opened_on_another_page_loads_them_too(app_server: StreamlitServer
     files = [file for group in installed_chunks() for file in group]
     page.wait_for_function(ALL_LOADED_JS, arg=files)
     assert page.evaluate("window.__aoaiLabPrefetch") is True
+
+
+def test_it_waits_while_the_learner_is_busy(app_server: StreamlitServer, new_page: NewPage) -> None:
+    """Evaluating the highlighter holds the browser ~300 ms: never while keys are being pressed."""
+    page = new_page()
+    requested = _record_js(page)
+    files = [file for group in installed_chunks() for file in group]
+    page.goto(app_server.url + "/")
+    for _ in range(20):  # a key every 200 ms for 4 s, from before the first run arrives
+        page.keyboard.press("Shift")
+        page.wait_for_timeout(200)
+    expect(heading(page, t("guide.title", "ko"))).to_be_visible()
+    assert [file for file in requested if file in files] == []
+    page.wait_for_function(ALL_LOADED_JS, arg=files)  # once the learner is still
