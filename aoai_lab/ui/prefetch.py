@@ -78,6 +78,7 @@ def installed_chunks() -> tuple[tuple[str, ...], ...]:
 QUIET_MS = 1000
 _SCRIPT = """<script>
 (() => {
+  document.currentScript?.remove();  // its text is not the page's: screen readers, tests, copying
   if (window.__aoaiLabPrefetch) return;
   window.__aoaiLabPrefetch = true;
   const entry = document.querySelector('script[type="module"][src]');

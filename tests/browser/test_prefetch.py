@@ -34,6 +34,7 @@ def test_the_next_pages_widget_code_loads_while_the_guide_is_read(
     goto(page, app_server.url + "/")
     files = [file for group in installed_chunks() for file in group]
     page.wait_for_function(ALL_LOADED_JS, arg=files)  # with no click: loaded for a page not open yet
+    assert "__aoaiLabPrefetch" not in (page.locator("body").text_content() or "")  # the script removed itself
     before = len(requested)
 
     for nav, title in (("nav.connect", "connect.title"), ("nav.chat", "chat.title"), ("nav.code", "code.page.title")):
