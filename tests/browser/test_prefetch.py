@@ -11,6 +11,7 @@ from tests.browser.app_pages import NewPage, go_to, heading
 from tests.browser.conftest import StreamlitServer, goto
 
 JS_DIR = "/static/js/"
+PREFETCHED = [file for group in installed_chunks() for file in group]
 ALL_LOADED_JS = """files => files.every(f =>
     performance.getEntriesByType('resource').some(e => e.name.endsWith('/static/js/' + f)))"""
 
@@ -32,8 +33,7 @@ def test_the_next_pages_widget_code_loads_while_the_guide_is_read(
     page = new_page()
     requested = _record_js(page)
     goto(page, app_server.url + "/")
-    files = [file for group in installed_chunks() for file in group]
-    page.wait_for_function(ALL_LOADED_JS, arg=files)  # with no click: loaded for a page not open yet
+    page.wait_for_function(ALL_LOADED_JS, arg=PREFETCHED)  # with no click: loaded for a page not open yet
     assert "__aoaiLabPrefetch" not in (page.locator("body").text_content() or "")  # the script removed itself
     before = len(requested)
 
@@ -50,8 +50,7 @@ def test_a_tab_opened_on_another_page_loads_them_too(app_server: StreamlitServer
     not Connect's own code, so its arrival proves the script ran."""
     page = new_page()
     goto(page, app_server.url + "/connect")
-    files = [file for group in installed_chunks() for file in group]
-    page.wait_for_function(ALL_LOADED_JS, arg=files)
+    page.wait_for_function(ALL_LOADED_JS, arg=PREFETCHED)
     assert page.evaluate("window.__aoaiLabPrefetch") is True
 
 
@@ -59,11 +58,10 @@ def test_it_waits_while_the_learner_is_busy(app_server: StreamlitServer, new_pag
     """Evaluating the highlighter holds the browser ~300 ms: never while keys are being pressed."""
     page = new_page()
     requested = _record_js(page)
-    files = [file for group in installed_chunks() for file in group]
     page.goto(app_server.url + "/")
     for _ in range(20):  # a key every 200 ms for 4 s, from before the first run arrives
         page.keyboard.press("Shift")
         page.wait_for_timeout(200)
     expect(heading(page, t("guide.title", "ko"))).to_be_visible()
-    assert [file for file in requested if file in files] == []
-    page.wait_for_function(ALL_LOADED_JS, arg=files)  # once the learner is still
+    assert [file for file in requested if file in PREFETCHED] == []
+    page.wait_for_function(ALL_LOADED_JS, arg=PREFETCHED)  # once the learner is still
