@@ -294,12 +294,17 @@ def test_messages_roundtrip_exactly(emulator: EmulatorServer) -> None:
         (Message("system", "sys"), Message("user", tricky)), ChatParams(max_tokens=30, temperature=0.5)
     )
     chat(conn(emulator), request)
-    received = [
-        r
-        for r in emulator.recorded()
-        if r.body and isinstance(r.body, dict) and (r.body.get("messages") or [{}])[-1].get("content") == tricky
-    ]
+    received = [r for r in emulator.recorded() if _last_content(r.body) == tricky]
     assert received and received[-1].body == request.body("gpt-4o-mini")
+
+
+def _last_content(body: object) -> object:
+    """The last message's content of a recorded request body; None for any other shape (the
+    shared emulator also recorded other tests' malformed bodies: no messages, strings for messages)."""
+    messages = body.get("messages") if isinstance(body, dict) else None
+    if not isinstance(messages, list) or not messages or not isinstance(messages[-1], dict):
+        return None
+    return messages[-1].get("content")
 
 
 @pytest.mark.parametrize(

@@ -6,13 +6,14 @@ the schedule is checked exactly, without timing the machine.
 
 from __future__ import annotations
 
+import json
 import types
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from aoai_lab.emulator import completion, pacing, wire
+from aoai_lab.emulator import completion, pacing, responses_api, wire
 from aoai_lab.emulator.completion import Reply, _chunk_choice, event
 from aoai_lab.emulator.config import Deployment
 from aoai_lab.emulator.structured import ToolCall
@@ -100,6 +101,24 @@ def test_on_schedule_every_token_is_its_own_write(clock: FakeClock) -> None:
     chunks = _chunks(_reply(["a", "b", "c"]), 10)
     assert [chunk.count(b"data: ") for chunk in chunks] == [1] * len(chunks)
     assert clock.slept == pytest.approx([0.1, 0.1, 0.1])
+
+
+def test_the_responses_stream_sends_its_due_deltas_in_one_write_too(clock: FakeClock) -> None:
+    deployment = Deployment(name="d", model="gpt-4o-mini-2024-07-18", kind="classic")
+    reply = responses_api.build({"input": "hi", "stream": True, "model": "d"}, deployment)
+
+    async def go() -> list[bytes]:
+        return [chunk async for chunk in responses_api._events(reply, 10)]
+
+    clock.late = {2: 0.35}  # as above: 4 deltas are due by the time the second wake-up comes
+    chunks = run_coroutine(go())
+    deltas = [chunk.count(b"event: response.output_text.delta\n") for chunk in chunks]
+    assert [n for n in deltas if n] == [1, 4] + [1] * (len(reply.pieces) - 5)
+    events = [e for e in b"".join(chunks).split(b"\n\n") if e]
+    numbers = [json.loads(e.split(b"data: ", 1)[1])["sequence_number"] for e in events]
+    assert numbers == list(range(len(events)))  # built in order, each once, whatever the writes
+    text = [json.loads(e.split(b"data: ", 1)[1]).get("delta") for e in events if b"output_text.delta" in e]
+    assert "".join(text) == reply.text
 
 
 @pytest.mark.parametrize(

@@ -251,23 +251,11 @@ async def _events(reply: Reply, tokens_per_second: float, include_usage: bool, d
             {**chunk, "choices": [_chunk_choice({"tool_calls": [head]}, {}, i) for i in range(reply.n)], **usage_null}
         )
         pieces = split_tokens(call.arguments)
-    cut_at = max(1, len(pieces) // 2)
-    token_event = _token_event(reply, chunk, usage_null)
-    pace = Pace(tokens_per_second)
-    due: list[bytes] = []  # token events built but not yet sent: several only while behind
-    for index, piece in enumerate(pieces):
-        if due and not pace.behind():  # the next token must wait: send what is due first
-            yield b"".join(due)
-            due.clear()
-        if drop and index == cut_at:
-            if due:
-                yield b"".join(due)
-            raise StreamDropped
-        await pace.next_token()
-        due.append(token_event(piece))
-    if due:  # the last token, with any others still due
-        yield b"".join(due)
-    if drop:  # a reply too short to cut in the middle is cut before its end
+    if drop:  # cut in the middle; a reply too short for that, before its end
+        pieces = pieces[: max(1, len(pieces) // 2)]
+    async for write in Pace(tokens_per_second).writes(pieces, _token_event(reply, chunk, usage_null)):
+        yield write
+    if drop:
         raise StreamDropped
     finals = []
     for i in range(reply.n):

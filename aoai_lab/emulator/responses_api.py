@@ -285,10 +285,12 @@ async def _events(reply: ResponseReply, tokens_per_second: float) -> AsyncIterat
     where = {"item_id": reply.message_id, "output_index": index, "content_index": 0}
     yield emit("response.output_item.added", {"item": reply.message("in_progress", None), "output_index": index})
     yield emit("response.content_part.added", {**where, "part": reply.part("")})
-    pace = Pace(tokens_per_second)
-    for piece in reply.pieces:
-        await pace.next_token()
-        yield emit("response.output_text.delta", {**where, "delta": piece, "logprobs": []})
+
+    def delta(piece: str) -> bytes:
+        return emit("response.output_text.delta", {**where, "delta": piece, "logprobs": []})
+
+    async for write in Pace(tokens_per_second).writes(reply.pieces, delta):
+        yield write
     yield emit("response.output_text.done", {**where, "text": reply.text, "logprobs": []})
     yield emit("response.content_part.done", {**where, "part": reply.part(reply.text)})
     yield emit("response.output_item.done", {"item": reply.message("completed", reply.text), "output_index": index})
