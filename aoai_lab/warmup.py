@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 import threading
 import time
 from collections.abc import Sequence
 
 from aoai_lab.heap import freeze_new_imports
+from aoai_lab.switches import switched_on
 
 WARMUP_ENV = "AOAI_LAB_WARMUP"
 # What the Connect and Chat pages (the SDK) and the request log (pandas) import first.
@@ -38,7 +38,7 @@ _started = False
 
 def enabled(environ: dict[str, str] | None = None) -> bool:
     """False when ``AOAI_LAB_WARMUP`` is ``0``."""
-    return (os.environ if environ is None else environ).get(WARMUP_ENV, "1").strip() != "0"
+    return switched_on(WARMUP_ENV, environ)
 
 
 def start(modules: Sequence[str] = MODULES, delay: float = DELAY_S) -> threading.Thread | None:

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import streamlit as st
+
+from aoai_lab.switches import switched_on
 
 PREFETCH_ENV = "AOAI_LAB_PREFETCH"
 SENT = "prefetch_sent"  # session-state flag: this session's browser has the script
@@ -40,7 +41,7 @@ _CHUNK_FILE = re.compile(r"(?P<name>[A-Za-z][A-Za-z.]*)\.[A-Za-z0-9_-]{8}\.js")
 
 def enabled(environ: dict[str, str] | None = None) -> bool:
     """False when ``AOAI_LAB_PREFETCH`` is ``0``."""
-    return (os.environ if environ is None else environ).get(PREFETCH_ENV, "1").strip() != "0"
+    return switched_on(PREFETCH_ENV, environ)
 
 
 def static_js_dir() -> Path:
