@@ -13,6 +13,9 @@ measurement alternating AOAI Lab and its reference in the same run:
   (``AOAI_LAB_PREFETCH=0``, aoai_lab/ui/prefetch.py): the first visits of the tour above; the
   element each of Connect, Chat and Code is for (text input, chat input, highlighted code),
   visible after a click from a Guide read for :data:`READ_S`; and start-up.
+* replay (``--only replay``): the page switches and the demo click in AOAI Lab, in its own
+  elements replayed with none of its code (bench/replay.py) and in the small apps above: AOAI
+  Lab ÷ the replay is what our code costs, the replay ÷ the small app what the content costs.
 
 Before each click the page is left to finish drawing (no DOM change for 300 ms), or the click
 would be charged with the previous page's drawing; ``--no-settle`` clicks as soon as the run ends.
@@ -32,6 +35,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from aoai_lab.ui.prefetch import PREFETCH_ENV
 from bench.common import Row, median, print_rows
+from bench.replay import recorded
 from bench.server import Server, app, streamlit_server
 from tests.browser.chromium import CHROMIUM_FLAGS, chromium_path
 
@@ -48,6 +52,7 @@ MAIN_WIDGET = {
     "chat": ("chat input", "[data-testid='stChatInput'] textarea"),
     "code": ("highlighted code", "[data-testid='stCode'] code span.token"),
 }
+REPLAYED = "its elements replayed"  # the reference name of bench/reference_apps/replay.py
 READ_S = 2.0  # how long the learner reads the Guide first: the warm-up works while the tab is idle
 # AOAI Lab's pages in menu order, by URL path ("" is the Guide).
 OUR_PAGES = ("connect", "chat", "code", "log", "troubleshoot", "")
@@ -146,11 +151,11 @@ def main_widget(browser: Browser, server: Server, path: str) -> float:
         page.context.close()
 
 
-def connect_click(browser: Browser, server: Server, name: str, settle: bool = True) -> float:
-    """Seconds from the click on the demo button to the success card visible."""
+def connect_click(browser: Browser, server: Server, path: str, settle: bool = True) -> float:
+    """Seconds from the click on the demo button of the page at ``path`` to the success card visible."""
     page = _new_page(browser)
     try:
-        page.goto(server.url + ("/connect" if name == "aoai_lab" else ""))
+        page.goto(f"{server.url}/{path}")
         # Streamlit puts a widget's key in a class, with "." spelled "-".
         button = page.locator(".st-key-connect-demo_button button").first
         button.wait_for(state="visible")
@@ -164,16 +169,16 @@ def connect_click(browser: Browser, server: Server, name: str, settle: bool = Tr
         page.context.close()
 
 
-def _alternate(rounds: int, pair: Sequence[str], measure: Callable[[str], T]) -> dict[str, list[T]]:
-    """``measure`` each of ``pair`` ``rounds`` times, alternating which goes first."""
-    results: dict[str, list[T]] = {name: [] for name in pair}
+def _alternate(rounds: int, names: Sequence[str], measure: Callable[[str], T]) -> dict[str, list[T]]:
+    """``measure`` each of ``names`` ``rounds`` times, reversing their order every other round."""
+    results: dict[str, list[T]] = {name: [] for name in names}
     for index in range(rounds):
-        for name in pair if index % 2 == 0 else pair[::-1]:
+        for name in names if index % 2 == 0 else names[::-1]:
             results[name].append(measure(name))
     return results
 
 
-PARTS = ("startup", "pages", "connect", "warmup")
+PARTS = ("startup", "pages", "connect", "warmup", "replay")
 
 
 def bench(rounds: int = 3, only: Sequence[str] = PARTS[:3], *, settle: bool = True) -> list[Row]:
@@ -198,6 +203,8 @@ def bench(rounds: int = 3, only: Sequence[str] = PARTS[:3], *, settle: bool = Tr
                 rows += _connect(browser, rounds, settle)
             if "warmup" in only:
                 rows += _warmup(browser, rounds, settle)
+            if "replay" in only:
+                rows += _replay(browser, rounds, settle)
         finally:
             browser.close()
     return rows
@@ -223,7 +230,10 @@ def _pages(browser: Browser, rounds: int, settle: bool) -> list[Row]:
 def _connect(browser: Browser, rounds: int, settle: bool) -> list[Row]:
     with streamlit_server(app("aoai_lab"), env=ENV) as ours, streamlit_server(app("button_app")) as ref:
         servers = {"aoai_lab": ours, "button_app": ref}
-        got = _alternate(rounds, ("aoai_lab", "button_app"), lambda n: connect_click(browser, servers[n], n, settle))
+        paths = {"aoai_lab": "connect", "button_app": ""}
+        got = _alternate(
+            rounds, ("aoai_lab", "button_app"), lambda n: connect_click(browser, servers[n], paths[n], settle)
+        )
     ours_t = [float(v) for v in got["aoai_lab"] if isinstance(v, float)]
     ref_t = [float(v) for v in got["button_app"] if isinstance(v, float)]
     return [Row("connect", "click offline demo → success card", median(ours_t) * 1000, median(ref_t) * 1000,
@@ -258,6 +268,42 @@ def _warmup(browser: Browser, rounds: int, settle: bool) -> list[Row]:
     rows.append(Row("fix: browser warm-up", "streamlit run → first page visible", median(on_s), median(off_s), "s",
                     "before (no warm-up)"))  # fmt: skip
     return rows
+
+
+def _replay(browser: Browser, rounds: int, settle: bool) -> list[Row]:
+    """The page tour and the demo click in three apps, alternating: AOAI Lab, its own elements
+    replayed with none of its code (bench/replay.py), and the small reference apps. Two rows
+    each: AOAI Lab ÷ the replay (what our code costs) and the replay ÷ the small app (what the
+    content costs)."""
+    with (
+        recorded(OUR_PAGES, ENV) as replay_env,
+        streamlit_server(app("aoai_lab"), env=ENV) as ours,
+        streamlit_server(app("replay"), env=replay_env) as replay,
+        streamlit_server(app("two_pages")) as two_pages,
+        streamlit_server(app("button_app")) as button_app,
+    ):
+        tour_of = {
+            "aoai_lab": (ours, OUR_PAGES),
+            "replay": (replay, OUR_PAGES),
+            "two_pages": (two_pages, ("second", "")),
+        }
+        tours = _alternate(rounds, list(tour_of), lambda n: page_switches(browser, *tour_of[n], settle))
+        click_on = {"aoai_lab": (ours, "connect"), "replay": (replay, "connect"), "button_app": (button_app, "")}
+        clicks = _alternate(rounds, list(click_on), lambda n: connect_click(browser, *click_on[n], settle))
+    rows = []
+    for tour, when in ((0, "first visit in a tab"), (1, "again, same tab")):
+        small = median([t[tour] for run in tours["two_pages"] for t in run.values()]) * 1000
+        for path in OUR_PAGES:
+            what = f"→ {path or 'guide'}, {when}: title visible"
+            ours_t, replay_t = (
+                median([run[path or "guide"][tour] for run in tours[n]]) * 1000 for n in ("aoai_lab", "replay")
+            )
+            rows.append(Row("page switch: our code", what, ours_t, replay_t, "ms", REPLAYED))
+            rows.append(Row("page switch: content", f"{what} (the replay)", replay_t, small, "ms", "2-page app"))
+    ours_c, replay_c, small_c = (median(clicks[n]) * 1000 for n in click_on)
+    what = "click offline demo → success card"
+    return [*rows, Row("connect: our code", what, ours_c, replay_c, "ms", REPLAYED),
+            Row("connect: content", f"{what} (the replay)", replay_c, small_c, "ms", "button + one write")]  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -82,6 +82,7 @@ class Session:
     run_started_at: float | None = None  # when the server last began a run (its new_session)
     exceptions: list[str] = field(default_factory=list)
     watches: list[Watch] = field(default_factory=list)
+    on_message: Callable[[ForwardMsg], None] | None = None  # sees every message (bench/replay.py records)
     _ws: ClientConnection | None = None
     _reader: asyncio.Task[None] | None = None
     _finished: asyncio.Event = field(default_factory=asyncio.Event)
@@ -166,6 +167,8 @@ class Session:
                 self.messages_in += 1
                 msg = ForwardMsg()
                 msg.ParseFromString(data)
+                if self.on_message is not None:
+                    self.on_message(msg)
                 self._handle(msg)
         except Exception as error:  # a broken connection ends every wait
             self._closed = error

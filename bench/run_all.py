@@ -44,6 +44,12 @@ PLANS: dict[str, tuple[Callable[[], list[Row]], Callable[[], list[Row]], float]]
         lambda: bench_browser.bench(rounds=1),
         600,
     ),
+    # The page switches and the demo click against AOAI Lab's own elements replayed (bench/replay.py).
+    "replay": (
+        lambda: bench_browser.bench(rounds=3, only=("replay",)),
+        lambda: bench_browser.bench(rounds=1, only=("replay",)),
+        600,
+    ),
     "startup": (
         lambda: bench_startup.bench(rounds=5),
         lambda: bench_startup.bench(rounds=1),

@@ -1,11 +1,19 @@
 """The benchmark harness's own parts: its websocket protocol client against a real tiny app,
-its long replies, its percentiles. Figures are never asserted (benchmarks print them)."""
+its long replies, its percentiles, the replay reference. Figures are never asserted (benchmarks print them)."""
 
 from __future__ import annotations
 
+import re
+
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.Navigation_pb2 import Navigation
+
+from aoai_lab.diagnosis import OK
+from bench.bench_browser import ENV, OUR_PAGES
 from bench.common import Row, percentile
 from bench.long_replies import long_text, prompt, reply_marker
 from bench.protocol import Session
+from bench.replay import DEMO_BUTTON, Recording, final_tree, recorded
 from bench.server import app, streamlit_server
 from tests.event_loop import run_coroutine
 
@@ -40,3 +48,80 @@ def test_percentiles_and_ratios() -> None:
     assert percentile([5], 95) == 5
     assert Row("b", "w", 3.0, 2.0, "s").ratio == 1.5
     assert Row("b", "w", 3.0, None, "s").ratio is None
+
+
+def _delta(path: tuple[int, ...], text: str | None = None) -> ForwardMsg:
+    """A ForwardMsg adding a markdown element (``text``) or, without text, a block at ``path``."""
+    msg = ForwardMsg()
+    msg.metadata.delta_path[:] = path
+    if text is None:
+        msg.delta.add_block.vertical.SetInParent()
+    else:
+        msg.delta.new_element.markdown.body = text
+    return msg
+
+
+def test_a_recorded_run_keeps_what_it_left_on_the_page_in_delta_path_order() -> None:
+    finished = ForwardMsg()
+    finished.script_finished = ForwardMsg.FINISHED_SUCCESSFULLY
+    run = [
+        _delta((0, 0), "title"),
+        _delta((0, 1)),  # a block with two children…
+        _delta((0, 1, 0), "inner a"),
+        _delta((0, 1, 1), "inner b"),
+        _delta((0, 1), "replaced"),  # …then an element in its place: the children go
+        _delta((1, 0), "sidebar"),
+        _delta((0, 2), "checking…"),
+        _delta((0, 2), "verdict"),  # an st.empty rewritten: the last write counts
+        finished,
+    ]
+    tree = final_tree(run)
+    assert [path for path, _ in tree] == [(0, 0), (0, 1), (0, 2), (1, 0)]
+    assert [delta.new_element.markdown.body for _, delta in tree] == ["title", "replaced", "verdict", "sidebar"]
+    recording = Recording(Navigation(), {"": tree})
+    assert Recording.loads(recording.dumps()).pages == recording.pages
+
+
+async def _tour(url: str) -> dict[str, tuple[list[tuple[tuple[int, ...], str]], list[str]]]:
+    """Each page's element kinds by delta path and its texts (a run's timings taken out), then the
+    Connect page after the demo click, and a fresh session's first run (with the warm-up script)."""
+
+    def seen(session: Session) -> tuple[list[tuple[tuple[int, ...], str]], list[str]]:
+        kinds = sorted((path, str(element.WhichOneof("type"))) for path, element in session.elements.items())
+        return kinds, [re.sub(r"\d+ ms", "n ms", text) for text in session.texts()]
+
+    first = Session(url)
+    try:
+        await first.open("connect", timeout=60)
+        got = {"first connect": seen(first)}
+    finally:
+        await first.close()
+    session = Session(url)
+    try:
+        await session.open("", timeout=60)
+        for path in OUR_PAGES:
+            await session.rerun(page_name=path, timeout=60)
+            got[path or "guide"] = seen(session)
+        await session.rerun(page_name="connect", timeout=60)
+        await session.click(DEMO_BUTTON, timeout=60)
+        got["demo click"] = seen(session)
+    finally:
+        await session.close()
+    return got
+
+
+def test_the_replay_reference_draws_what_aoai_lab_drew() -> None:
+    """bench/reference_apps/replay.py, the page benchmarks' "same elements, no code" reference: at a
+    websocket client every page, a first run and the Connect page after the demo click have the
+    same elements at the same places, with the same texts, as in AOAI Lab."""
+    with (
+        recorded(OUR_PAGES, ENV) as replay_env,
+        streamlit_server(app("aoai_lab"), env=ENV) as ours,
+        streamlit_server(app("replay"), env=replay_env) as replay,
+    ):
+        got = {name: run_coroutine(_tour(server.url)) for name, server in (("ours", ours), ("replay", replay))}
+    assert got["replay"] == got["ours"]
+    _, demo_texts = got["ours"]["demo click"]
+    _, connect_texts = got["ours"]["connect"]
+    verdict = OK.title("ko")
+    assert any(verdict in text for text in demo_texts) and not any(verdict in text for text in connect_texts)
