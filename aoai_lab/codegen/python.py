@@ -7,6 +7,7 @@ variable, so they cannot disagree.
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import re
 from typing import Any
@@ -25,10 +26,18 @@ _PY_LINE = 110
 AZURE_IDENTITY_VERSION = "1.27.0"
 
 
+@functools.cache
+def installed_version(distribution: str) -> str:
+    """The installed version of ``distribution``, read once per process: reading the package
+    metadata took ~3 ms, on every run of the Code page (issue 12), and a package upgrade needs a
+    restart anyway."""
+    return importlib.metadata.version(distribution)
+
+
 def requirements(keyless: bool = False) -> tuple[str, ...]:
     """The pip requirements of the generated Python, pinned to what this app runs with."""
     # The generated code was checked against these versions.
-    pins = [f"{name}=={importlib.metadata.version(name)}" for name in ("openai", "python-dotenv")]
+    pins = [f"{name}=={installed_version(name)}" for name in ("openai", "python-dotenv")]
     if keyless:
         pins.append(f"azure-identity=={AZURE_IDENTITY_VERSION}")
     return tuple(pins)
