@@ -11,9 +11,9 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from bench.replay import DEMO_CLICK, FIRST, draw, load
+from bench.replay import DEMO_CLICK, FIRST, RECORDING_ENV, draw, load
 
-recording = load(os.environ["BENCH_REPLAY_FILE"])
+recording = load(os.environ[RECORDING_ENV])
 first_run = "replay.ran" not in st.session_state
 st.session_state["replay.ran"] = True
 
