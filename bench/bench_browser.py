@@ -33,10 +33,11 @@ from typing import TypeVar
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from aoai_lab.ui.demo import PORT_ENV
 from aoai_lab.ui.prefetch import PREFETCH_ENV
 from bench.common import Row, median, print_rows
 from bench.replay import recorded
-from bench.server import Server, app, streamlit_server
+from bench.server import Server, app, free_port, streamlit_server
 from tests.browser.chromium import CHROMIUM_FLAGS, chromium_path
 
 CHROMIUM = chromium_path()
@@ -275,9 +276,10 @@ def _replay(browser: Browser, rounds: int, settle: bool) -> list[Row]:
     replayed with none of its code (bench/replay.py), and the small reference apps. Two rows
     each: AOAI Lab ÷ the replay (what our code costs) and the replay ÷ the small app (what the
     content costs)."""
+    env = {**ENV, PORT_ENV: str(free_port())}  # one demo port for both AOAI Lab servers: the pages show it
     with (
-        recorded(OUR_PAGES, ENV) as replay_env,
-        streamlit_server(app("aoai_lab"), env=ENV) as ours,
+        recorded(OUR_PAGES, env) as replay_env,
+        streamlit_server(app("aoai_lab"), env=env) as ours,
         streamlit_server(app("replay"), env=replay_env) as replay,
         streamlit_server(app("two_pages")) as two_pages,
         streamlit_server(app("button_app")) as button_app,

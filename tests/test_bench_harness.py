@@ -9,12 +9,13 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.Navigation_pb2 import Navigation
 
 from aoai_lab.diagnosis import OK
+from aoai_lab.ui.demo import PORT_ENV
 from bench.bench_browser import ENV, OUR_PAGES
 from bench.common import Row, percentile
 from bench.long_replies import long_text, prompt, reply_marker
 from bench.protocol import Session
 from bench.replay import DEMO_BUTTON, Recording, final_tree, recorded
-from bench.server import app, streamlit_server
+from bench.server import app, free_port, streamlit_server
 from tests.event_loop import run_coroutine
 
 
@@ -114,9 +115,12 @@ def test_the_replay_reference_draws_what_aoai_lab_drew() -> None:
     """bench/reference_apps/replay.py, the page benchmarks' "same elements, no code" reference: at a
     websocket client every page, a first run and the Connect page after the demo click have the
     same elements at the same places, with the same texts, as in AOAI Lab."""
+    # Both AOAI Lab servers (the recorded one, then ours) give their demo the same port: the
+    # check's timeline names it, and the default one may be taken by another test's server.
+    env = {**ENV, PORT_ENV: str(free_port())}
     with (
-        recorded(OUR_PAGES, ENV) as replay_env,
-        streamlit_server(app("aoai_lab"), env=ENV) as ours,
+        recorded(OUR_PAGES, env) as replay_env,
+        streamlit_server(app("aoai_lab"), env=env) as ours,
         streamlit_server(app("replay"), env=replay_env) as replay,
     ):
         got = {name: run_coroutine(_tour(server.url)) for name, server in (("ours", ours), ("replay", replay))}
