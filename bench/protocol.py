@@ -191,10 +191,20 @@ class Session:
             self._finished.set()
 
     def _delta(self, msg: ForwardMsg) -> None:
-        if msg.delta.WhichOneof("type") != "new_element":
+        # What the browser keeps: a block put where an element was replaces it, and an element put
+        # where a block was drops the block's children. Whether Streamlit sends the element first
+        # at all depends on timing (its queue merges deltas to one path not yet sent).
+        path = tuple(msg.metadata.delta_path)
+        kind = msg.delta.WhichOneof("type")
+        if kind == "add_block":
+            self.elements.pop(path, None)
             return
+        if kind != "new_element":
+            return
+        for inner in [p for p in self.elements if len(p) > len(path) and p[: len(path)] == path]:
+            del self.elements[inner]
         element = msg.delta.new_element
-        self.elements[tuple(msg.metadata.delta_path)] = element
+        self.elements[path] = element
         if widget_id := _widget_id(element):
             self.widgets[widget_id] = element
         if element.WhichOneof("type") == "exception":

@@ -83,6 +83,15 @@ def test_a_recorded_run_keeps_what_it_left_on_the_page_in_delta_path_order() -> 
     assert Recording.loads(recording.dumps()).pages == recording.pages
 
 
+def test_the_protocol_client_keeps_what_the_browser_would_show() -> None:
+    session = Session("http://127.0.0.1:1")  # never opened: messages are handed to it directly
+    for msg in (_delta((0, 0), "placeholder"), _delta((0, 0)), _delta((0, 1)), _delta((0, 1, 0), "inner")):
+        session._handle(msg)
+    assert session.texts() == ["inner"]  # the block took the placeholder's place
+    session._handle(_delta((0, 1), "an element where the block was"))
+    assert session.texts() == ["an element where the block was"]
+
+
 async def _tour(url: str) -> dict[str, tuple[list[tuple[tuple[int, ...], str]], list[str]]]:
     """Each page's element kinds by delta path and its texts (a run's timings taken out), then the
     Connect page after the demo click, and a fresh session's first run (with the warm-up script)."""
