@@ -15,6 +15,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.Element_pb2 import Element
@@ -25,6 +26,13 @@ from websockets.asyncio.client import ClientConnection, connect
 FINISHED = ForwardMsg.ScriptFinishedStatus
 # A run is over when it finished (whole script or a fragment); a rerun request is not an end.
 _DONE = (FINISHED.FINISHED_SUCCESSFULLY, FINISHED.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
+
+
+def drop_inside(page: dict[tuple[int, ...], Any], path: tuple[int, ...]) -> None:
+    """Remove what ``page`` holds below ``path`` (not ``path`` itself): an element put where a block
+    was takes the block's children with it, as the browser does."""
+    for inner in [p for p in page if len(p) > len(path) and p[: len(path)] == path]:
+        del page[inner]
 
 
 class ProtocolError(RuntimeError):
@@ -201,8 +209,7 @@ class Session:
             return
         if kind != "new_element":
             return
-        for inner in [p for p in self.elements if len(p) > len(path) and p[: len(path)] == path]:
-            del self.elements[inner]
+        drop_inside(self.elements, path)
         element = msg.delta.new_element
         self.elements[path] = element
         if widget_id := _widget_id(element):

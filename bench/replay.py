@@ -35,7 +35,7 @@ from streamlit.proto.Delta_pb2 import Delta
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.Navigation_pb2 import Navigation
 
-from bench.protocol import Session
+from bench.protocol import Session, drop_inside
 from bench.server import app, streamlit_server
 from tests.event_loop import run_coroutine
 
@@ -55,12 +55,12 @@ def final_tree(messages: Iterable[ForwardMsg]) -> Tree:
     block's children, as the browser does."""
     tree: dict[DeltaPath, Delta] = {}
     for msg in messages:
-        if msg.WhichOneof("type") != "delta" or msg.delta.WhichOneof("type") not in ("new_element", "add_block"):
+        kind = msg.delta.WhichOneof("type") if msg.WhichOneof("type") == "delta" else None
+        if kind not in ("new_element", "add_block"):
             continue
         path = tuple(msg.metadata.delta_path)
-        if msg.delta.WhichOneof("type") == "new_element":
-            for inner in [p for p in tree if len(p) > len(path) and p[: len(path)] == path]:
-                del tree[inner]
+        if kind == "new_element":
+            drop_inside(tree, path)
         tree[path] = msg.delta
     return sorted(tree.items())
 
