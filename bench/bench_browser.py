@@ -14,8 +14,10 @@ measurement alternating AOAI Lab and its reference in the same run:
   element each of Connect, Chat and Code is for (text input, chat input, highlighted code),
   visible after a click from a Guide read for :data:`READ_S`; and start-up.
 * replay (``--only replay``): the page switches and the demo click in AOAI Lab, in its own
-  elements replayed with none of its code (bench/replay.py) and in the small apps above: AOAI
-  Lab ÷ the replay is what our code costs, the replay ÷ the small app what the content costs.
+  elements replayed with none of its code (bench/replay.py), in that replay's bare frame (the
+  same navigation; only the titles, the demo button and the success card) and in the small apps
+  above: AOAI Lab ÷ the replay is what our code costs, the replay ÷ the frame what the content
+  costs, the frame ÷ the small app what Streamlit's multipage frame costs.
 
 Before each click the page is left to finish drawing (no DOM change for 300 ms), or the click
 would be charged with the previous page's drawing; ``--no-settle`` clicks as soon as the run ends.
@@ -36,7 +38,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from aoai_lab.ui.demo import PORT_ENV
 from aoai_lab.ui.prefetch import PREFETCH_ENV
 from bench.common import Row, median, print_rows
-from bench.replay import recorded
+from bench.replay import frame_env, recorded
 from bench.server import Server, app, free_port, streamlit_server
 from tests.browser.chromium import CHROMIUM_FLAGS, chromium_path
 
@@ -54,6 +56,7 @@ MAIN_WIDGET = {
     "code": ("highlighted code", "[data-testid='stCode'] code span.token"),
 }
 REPLAYED = "its elements replayed"  # the reference name of bench/reference_apps/replay.py
+FRAME = "its bare frame"  # the replay of bench/replay.py's frame_only: titles, the button, the card
 READ_S = 2.0  # how long the learner reads the Guide first: the warm-up works while the tab is idle
 # AOAI Lab's pages in menu order, by URL path ("" is the Guide).
 OUR_PAGES = ("connect", "chat", "code", "log", "troubleshoot", "")
@@ -272,40 +275,56 @@ def _warmup(browser: Browser, rounds: int, settle: bool) -> list[Row]:
 
 
 def _replay(browser: Browser, rounds: int, settle: bool) -> list[Row]:
-    """The page tour and the demo click in three apps, alternating: AOAI Lab, its own elements
-    replayed with none of its code (bench/replay.py), and the small reference apps. Two rows
-    each: AOAI Lab ÷ the replay (what our code costs) and the replay ÷ the small app (what the
-    content costs)."""
+    """The page tour and the demo click in four apps, alternating: AOAI Lab, its own elements
+    replayed with none of its code (bench/replay.py), that replay's bare frame (only the titles,
+    the button and the card) and the small reference apps. Three rows each: AOAI Lab ÷ the
+    replay (what our code costs), the replay ÷ the frame (what the content costs) and the frame
+    ÷ the small app (what Streamlit's multipage frame costs); their product is the goal's ratio."""
     env = {**ENV, PORT_ENV: str(free_port())}  # one demo port for both AOAI Lab servers: the pages show it
     with (
         recorded(OUR_PAGES, env) as replay_env,
         streamlit_server(app("aoai_lab"), env=env) as ours,
         streamlit_server(app("replay"), env=replay_env) as replay,
+        streamlit_server(app("replay"), env=frame_env(replay_env)) as frame,
         streamlit_server(app("two_pages")) as two_pages,
         streamlit_server(app("button_app")) as button_app,
     ):
         tour_of = {
             "aoai_lab": (ours, OUR_PAGES),
             "replay": (replay, OUR_PAGES),
+            "frame": (frame, OUR_PAGES),
             "two_pages": (two_pages, ("second", "")),
         }
         tours = _alternate(rounds, list(tour_of), lambda n: page_switches(browser, *tour_of[n], settle))
-        click_on = {"aoai_lab": (ours, "connect"), "replay": (replay, "connect"), "button_app": (button_app, "")}
+        click_on = {
+            "aoai_lab": (ours, "connect"),
+            "replay": (replay, "connect"),
+            "frame": (frame, "connect"),
+            "button_app": (button_app, ""),
+        }
         clicks = _alternate(rounds, list(click_on), lambda n: connect_click(browser, *click_on[n], settle))
     rows = []
     for tour, when in ((0, "first visit in a tab"), (1, "again, same tab")):
         small = median([t[tour] for run in tours["two_pages"] for t in run.values()]) * 1000
         for path in OUR_PAGES:
             what = f"→ {path or 'guide'}, {when}: title visible"
-            ours_t, replay_t = (
-                median([run[path or "guide"][tour] for run in tours[n]]) * 1000 for n in ("aoai_lab", "replay")
+            ours_t, replay_t, frame_t = (
+                median([run[path or "guide"][tour] for run in tours[n]]) * 1000 for n in ("aoai_lab", "replay", "frame")
             )
-            rows.append(Row("page switch: our code", what, ours_t, replay_t, "ms", REPLAYED))
-            rows.append(Row("page switch: content", f"{what} (the replay)", replay_t, small, "ms", "2-page app"))
-    ours_c, replay_c, small_c = (median(clicks[n]) * 1000 for n in click_on)
-    what = "click offline demo → success card"
-    return [*rows, Row("connect: our code", what, ours_c, replay_c, "ms", REPLAYED),
-            Row("connect: content", f"{what} (the replay)", replay_c, small_c, "ms", "button + one write")]  # fmt: skip
+            rows += _three_ways("page switch", what, (ours_t, replay_t, frame_t, small), "2-page app")
+    ours_c, replay_c, frame_c, small_c = (median(clicks[n]) * 1000 for n in click_on)
+    return [*rows, *_three_ways("connect", "click offline demo → success card", (ours_c, replay_c, frame_c, small_c),
+                                "button + one write")]  # fmt: skip
+
+
+def _three_ways(part: str, what: str, times: tuple[float, float, float, float], small_app: str) -> list[Row]:
+    """AOAI Lab, the replay, the bare frame and the small app's times (ms) as three ratio rows."""
+    ours, replay, frame, small = times
+    return [
+        Row(f"{part}: our code", what, ours, replay, "ms", REPLAYED),
+        Row(f"{part}: content", f"{what} (the replay)", replay, frame, "ms", FRAME),
+        Row(f"{part}: frame", f"{what} (the bare frame)", frame, small, "ms", small_app),
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,11 +3,14 @@
 The page-switch and connect-click goals of issue 12 compare AOAI Lab with apps that draw one or
 two elements. ``bench/reference_apps/replay.py`` sends the browser the very elements AOAI Lab's
 pages send — recorded here from a running server over the websocket (:mod:`bench.protocol`) —
-from a one-file app with none of AOAI Lab's Python. So one ratio splits in two:
+from a one-file app with none of AOAI Lab's Python. So one ratio splits in three:
 
 * AOAI Lab ÷ the replay: what AOAI Lab's own code costs (its server work, the connection check's
   requests, elements a run writes and then replaces);
-* the replay ÷ the small app: what drawing that content costs in Streamlit's frontend.
+* the replay ÷ its bare frame (:func:`frame_only`: the same navigation, and only each page's
+  title, the demo button and the success card): what drawing that content costs in Streamlit's
+  frontend;
+* the bare frame ÷ the small app: what Streamlit's multipage frame itself costs.
 
 Each page is recorded twice: as a session's first run (the sidebar then carries the browser's
 warm-up script, aoai_lab/ui/prefetch.py) and as a later run. The Connect page is recorded a third
@@ -31,7 +34,9 @@ from pathlib import Path
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
+from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.Delta_pb2 import Delta
+from streamlit.proto.Element_pb2 import Element
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.Navigation_pb2 import Navigation
 
@@ -140,6 +145,40 @@ def recorded(paths: Sequence[str], env: dict[str, str] | None = None) -> Iterato
         file = Path(folder) / "recording.json"
         file.write_text(recording.dumps(), encoding="utf-8")
         yield {RECORDING_ENV: str(file)}
+
+
+def _in_frame(element: Element) -> bool:
+    """An element the bare frame keeps: a page's title, the demo button, the success card."""
+    kind = element.WhichOneof("type")
+    if kind == "heading":
+        return element.heading.tag == "h1"
+    if kind == "button":
+        return element.button.id.endswith(DEMO_BUTTON)
+    return kind == "alert" and element.alert.format == Alert.SUCCESS
+
+
+def frame_only(recording: Recording) -> Recording:
+    """The same app with no content: its navigation and, on each page, only the title, the demo
+    button and the success card (with the blocks that hold them). The page switches and the
+    click measure their two ends (a title, a card), so this replay ÷ the small apps is what
+    Streamlit's multipage frame costs, and the full replay ÷ this one what the content costs."""
+    pages: dict[str, Tree] = {}
+    for name, tree in recording.pages.items():
+        kept = {
+            path for path, delta in tree if delta.WhichOneof("type") == "new_element" and _in_frame(delta.new_element)
+        }
+        holders = {path[:end] for path in kept for end in range(2, len(path))}
+        pages[name] = [(path, delta) for path, delta in tree if path in kept or path in holders]
+    return Recording(recording.navigation, pages)
+
+
+def frame_env(replay_env: dict[str, str]) -> dict[str, str]:
+    """The replay app's environment for :func:`frame_only` of the recording ``replay_env`` names
+    (written next to it, so it lives as long as that one)."""
+    file = Path(replay_env[RECORDING_ENV])
+    frame = file.with_name("frame.json")
+    frame.write_text(frame_only(load(str(file))).dumps(), encoding="utf-8")
+    return {RECORDING_ENV: str(frame)}
 
 
 @cache

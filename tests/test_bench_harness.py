@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from streamlit.proto.Alert_pb2 import Alert
+from streamlit.proto.Delta_pb2 import Delta
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.Navigation_pb2 import Navigation
 
@@ -14,7 +16,7 @@ from bench.bench_browser import ENV, OUR_PAGES
 from bench.common import Row, percentile
 from bench.long_replies import long_text, prompt, reply_marker
 from bench.protocol import Session
-from bench.replay import DEMO_BUTTON, Recording, final_tree, recorded
+from bench.replay import DEMO_BUTTON, Recording, final_tree, frame_env, frame_only, recorded
 from bench.server import app, free_port, streamlit_server
 from tests.event_loop import run_coroutine
 
@@ -83,6 +85,34 @@ def test_a_recorded_run_keeps_what_it_left_on_the_page_in_delta_path_order() -> 
     assert Recording.loads(recording.dumps()).pages == recording.pages
 
 
+def test_the_bare_frame_keeps_only_the_titles_the_demo_button_and_the_success_card() -> None:
+    def element(kind: str, **fields: object) -> Delta:
+        delta = Delta()
+        for name, value in fields.items():
+            setattr(getattr(delta.new_element, kind), name, value)
+        return delta
+
+    block = _delta((0,)).delta
+    tree = [
+        ((0, 0), element("heading", tag="h1", body="Connect")),
+        ((0, 1), element("heading", tag="h2", body="A section")),
+        ((0, 2), block),
+        ((0, 2, 0), element("button", id=f"$$ID-1-{DEMO_BUTTON}", label="Offline demo")),
+        ((0, 2, 1), element("button", id="$$ID-2-connect.check", label="Check")),
+        ((0, 3), block),
+        ((0, 3, 0), block),
+        ((0, 3, 0, 0), element("alert", format=Alert.SUCCESS, body="Connected")),
+        ((0, 3, 0, 1), element("alert", format=Alert.INFO, body="A tip")),
+        ((0, 4), block),  # a block holding nothing kept goes too
+        ((0, 4, 0), element("markdown", body="text")),
+        ((1, 0), element("markdown", body="sidebar")),
+    ]
+    navigation = Navigation(sections=["one"])
+    frame = frame_only(Recording(navigation, {"connect": tree}))
+    assert frame.navigation == navigation
+    assert [path for path, _ in frame.pages["connect"]] == [(0, 0), (0, 2), (0, 2, 0), (0, 3), (0, 3, 0), (0, 3, 0, 0)]
+
+
 def test_the_protocol_client_keeps_what_the_browser_would_show() -> None:
     session = Session("http://127.0.0.1:1")  # never opened: messages are handed to it directly
     for msg in (_delta((0, 0), "placeholder"), _delta((0, 0)), _delta((0, 1)), _delta((0, 1, 0), "inner")):
@@ -123,7 +153,8 @@ async def _tour(url: str) -> dict[str, tuple[list[tuple[tuple[int, ...], str]], 
 def test_the_replay_reference_draws_what_aoai_lab_drew() -> None:
     """bench/reference_apps/replay.py, the page benchmarks' "same elements, no code" reference: at a
     websocket client every page, a first run and the Connect page after the demo click have the
-    same elements at the same places, with the same texts, as in AOAI Lab."""
+    same elements at the same places, with the same texts, as in AOAI Lab. Its bare frame shows
+    each page's title alone, and on the Connect page the demo button and, after it, the verdict."""
     # Both AOAI Lab servers (the recorded one, then ours) give their demo the same port: the
     # check's timeline names it, and the default one may be taken by another test's server.
     env = {**ENV, PORT_ENV: str(free_port())}
@@ -131,10 +162,19 @@ def test_the_replay_reference_draws_what_aoai_lab_drew() -> None:
         recorded(OUR_PAGES, env) as replay_env,
         streamlit_server(app("aoai_lab"), env=env) as ours,
         streamlit_server(app("replay"), env=replay_env) as replay,
+        streamlit_server(app("replay"), env=frame_env(replay_env)) as frame,
     ):
-        got = {name: run_coroutine(_tour(server.url)) for name, server in (("ours", ours), ("replay", replay))}
+        servers = (("ours", ours), ("replay", replay), ("frame", frame))
+        got = {name: run_coroutine(_tour(server.url)) for name, server in servers}
     assert got["replay"] == got["ours"]
     _, demo_texts = got["ours"]["demo click"]
     _, connect_texts = got["ours"]["connect"]
     verdict = OK.title("ko")
     assert any(verdict in text for text in demo_texts) and not any(verdict in text for text in connect_texts)
+    for page, (kinds, texts) in got["frame"].items():
+        title = got["ours"][page][1][0]
+        assert texts[:1] == [title], page
+        on_connect = page in ("first connect", "connect", "demo click")
+        expected = {"heading"} | ({"button"} if on_connect else set()) | ({"alert"} if page == "demo click" else set())
+        assert {kind for _, kind in kinds} == expected, page
+    assert verdict in got["frame"]["demo click"][1][-1]
