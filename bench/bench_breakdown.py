@@ -29,6 +29,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench.bench_browser import CHROMIUM, ENV, FLAGS, MAIN_H1, OUR_PAGES, SUCCESS, _idle, _new_page
 from bench.common import median
+from bench.flows import DEMO_BUTTON
 from bench.protocol import Session
 from bench.server import app, streamlit_server
 
@@ -202,7 +203,7 @@ async def _wire(url: str, paths: Sequence[str], rounds: int, connect: bool) -> d
         if connect:
             before = (session.messages_in, session.bytes_in)
             started = time.perf_counter()
-            await session.click("connect.demo_button")
+            await session.click(DEMO_BUTTON)
             out.setdefault("demo click", []).append(
                 ((time.perf_counter() - started) * 1000, session.messages_in - before[0], session.bytes_in - before[1])
             )

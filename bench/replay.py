@@ -40,12 +40,12 @@ from streamlit.proto.Element_pb2 import Element
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.Navigation_pb2 import Navigation
 
+from bench.flows import DEMO_BUTTON
 from bench.protocol import Session, drop_inside
 from bench.server import app, streamlit_server
 from tests.event_loop import run_coroutine
 
 RECORDING_ENV = "BENCH_REPLAY_FILE"
-DEMO_BUTTON = "connect.demo_button"
 DEMO_CLICK = "connect+demo"  # the Connect page right after the "offline demo" click
 FIRST = "first:"  # prefix of a page recorded as a session's first run
 

@@ -14,9 +14,10 @@ from aoai_lab.diagnosis import OK
 from aoai_lab.ui.demo import PORT_ENV
 from bench.bench_browser import ENV, OUR_PAGES
 from bench.common import Row, percentile
+from bench.flows import DEMO_BUTTON
 from bench.long_replies import long_text, prompt, reply_marker
 from bench.protocol import Session
-from bench.replay import DEMO_BUTTON, Recording, final_tree, frame_env, frame_only, recorded
+from bench.replay import Recording, final_tree, frame_env, frame_only, recorded
 from bench.server import app, free_port, streamlit_server
 from tests.event_loop import run_coroutine
 
